@@ -1,0 +1,73 @@
+/*
+ * The live device table of the passive pipeline. Devices on the local
+ * network are keyed by MAC; captures without a link layer key local hosts
+ * by IP. Per device it counts frames and bytes sent/received (L2: the
+ * frame's source/destination MAC), learns IP bindings (ARP, DHCP, NDP,
+ * traffic), and takes each ended flow's share: flows, local/external
+ * flows and bytes, services used, external peers.
+ *
+ * The gateway is the MAC through which external addresses are reached:
+ * the unicast MAC that most often sends or receives frames whose IP
+ * address is external. Flows to external hosts carry the gateway's MAC on
+ * the external side, so they are attributed to the local host, never to it.
+ *
+ * Everything that grows has a cap (devices, bindings, services, peers);
+ * what does not fit is counted in vt_devtab_stats.
+ */
+#ifndef VANTAGE_DEVICE_H
+#define VANTAGE_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vantage/devrec.h"
+#include "vantage/flow.h"
+#include "vantage/netclass.h"
+#include "vantage/packet.h"
+
+#define VT_DEVTAB_DEFAULT_MAX 65536
+#define VT_DEVTAB_MAX_LOCALNETS 64
+
+typedef struct vt_devtab vt_devtab;
+
+typedef struct vt_devtab_cfg {
+	size_t max_devices;       /* 0 = VT_DEVTAB_DEFAULT_MAX */
+	size_t max_peers;         /* (device, external peer) pairs; 0 = 1M */
+	const vt_cidr *local_nets; /* extra local prefixes (--local-net) */
+	size_t n_local_nets;
+} vt_devtab_cfg;
+
+typedef struct vt_devtab_counters {
+	uint64_t devices;          /* devices tracked */
+	uint64_t device_drops;     /* frames not counted: device cap */
+	uint64_t binding_drops;    /* bindings over VT_DEV_MAX_IPS */
+	uint64_t service_drops;    /* services over VT_DEV_MAX_SERVICES */
+	uint64_t peer_drops;       /* peer pairs over max_peers */
+	uint64_t flows_unattributed; /* flows with no local device side */
+} vt_devtab_counters;
+
+vt_devtab *vt_devtab_new(const vt_devtab_cfg *cfg);
+void vt_devtab_free(vt_devtab *t);
+
+/* Counts one frame (L2 counters, bindings, gateway votes). */
+void vt_devtab_frame(vt_devtab *t, const vt_pkt *p);
+/* Takes an ended flow's share (flows, bytes, services, peers). */
+void vt_devtab_flow_end(vt_devtab *t, const vt_flow *f);
+
+/* Is this address local (range, --local-net, or bound on the LAN)? */
+int vt_devtab_ip_local(const vt_devtab *t, uint8_t ver, const uint8_t *ip);
+
+/*
+ * Exports the devices that sent at least one frame (plus the gateway), as
+ * records sorted by MAC; the caller owns the array (vt_devrec_cleanup each,
+ * then free). Marks the gateway. OUI vendors are not filled here.
+ */
+int vt_devtab_export(vt_devtab *t, vt_devrec **out, size_t *n_out);
+
+/* Which side of a flow is a local device: returns 1 and its MAC. */
+int vt_devtab_flow_side_device(const vt_devtab *t, const vt_flow *f, int side,
+			       uint8_t mac_out[6]);
+
+const vt_devtab_counters *vt_devtab_stats(const vt_devtab *t);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * The embedded store: one SQLite file (WAL) holding runs, devices, IP
+ * bindings, services, evidence and flows. Writes are batched into
+ * transactions that commit every VT_STORE_BATCH rows (and at run end), so
+ * a killed process loses at most the open batch and never a committed row.
+ * The schema carries a version (PRAGMA user_version) for migrations.
+ *
+ * A vt_store is used by one thread.
+ */
+#ifndef VANTAGE_STORE_H
+#define VANTAGE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vantage/devrec.h"
+
+#define VT_STORE_SCHEMA_VERSION 1
+#define VT_STORE_BATCH 5000
+
+typedef struct vt_store vt_store;
+
+/* What a run was (DESIGN.md: run). Strings are borrowed for the call. */
+typedef struct vt_run_info {
+	const char *command;   /* "read" */
+	const char *args;      /* the command line, space separated */
+	const char *vantage;   /* "internal" | "external" */
+	const char *technique; /* "active" | "passive" */
+	const char *source;    /* input files or interface */
+	uint64_t started_us;
+} vt_run_info;
+
+/* One finished flow, oriented initiator (a) -> responder (b). */
+typedef struct vt_flow_rec {
+	uint8_t ipver, proto;
+	uint8_t ip_a[16], ip_b[16];
+	uint16_t port_a, port_b;
+	uint8_t mac_a[6], mac_b[6];
+	int has_mac_a, has_mac_b; /* device MAC of each side, if local */
+	int scope;                /* enum vt_scope of the flow */
+	uint64_t first_us, last_us;
+	uint64_t packets_ab, bytes_ab, packets_ba, bytes_ba;
+} vt_flow_rec;
+
+/*
+ * Opens (creating if needed) the store at path. Returns NULL and fills
+ * errbuf (VT_ERRBUF_LEN) on failure: unwritable path, not a database,
+ * corrupt file, or a newer schema version than this build knows.
+ */
+vt_store *vt_store_open(const char *path, char *errbuf);
+/* Commits anything pending and closes; NULL is a no-op. */
+void vt_store_close(vt_store *st);
+/* The last SQLite error message, for the CLI's error line. */
+const char *vt_store_errmsg(const vt_store *st);
+
+int vt_store_run_begin(vt_store *st, const vt_run_info *ri, int64_t *run_id);
+/* status: "ok", "error: <reason>", "interrupted". */
+int vt_store_run_end(vt_store *st, int64_t run_id, uint64_t ended_us,
+		     uint64_t packets, const char *status);
+
+/* Queues a flow row; commits when the batch is full. */
+int vt_store_flow_add(vt_store *st, int64_t run_id, const vt_flow_rec *f);
+
+/*
+ * Writes one device's record for this run: upserts the device (by MAC, or
+ * by IP when !has_mac), its per-run counters, IP bindings, services used
+ * (technique passive) and evidence.
+ */
+int vt_store_device_put(vt_store *st, int64_t run_id, const vt_devrec *d);
+
+/* Commits the open batch now. */
+int vt_store_flush(vt_store *st);
+
+/*
+ * Loads every device as `vantage devices` shows it: counters, services
+ * and bindings summed over the selected runs (run_id 0 = all runs), the
+ * identification from the latest run. The array is sorted by MAC, owned
+ * by the caller (free each with vt_devrec_cleanup, then free()).
+ */
+int vt_store_devices_load(vt_store *st, int64_t run_id, vt_devrec **out,
+			  size_t *n_out);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * Shared pieces of the command-line layer, the only layer that prints to
+ * the terminal, reads options, or exits.
+ */
+#ifndef VT_CLI_H
+#define VT_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vantage/devrec.h"
+#include "vantage/passive.h"
+
+/* Exit codes: documented in --help and the man page. */
+enum {
+	VT_EXIT_OK = 0,
+	VT_EXIT_DATA = 1,  /* input faults met; what was read is kept */
+	VT_EXIT_USAGE = 2, /* bad options, or nothing could be opened */
+	VT_EXIT_INTERRUPTED = 130,
+};
+
+typedef struct vt_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+} vt_command;
+
+int vt_cmd_read(int argc, char **argv);
+int vt_cmd_devices(int argc, char **argv);
+
+/* "vantage <cmd>: <message>" on stderr. */
+void vt_cli_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The OUI registry directory: $VT_OUI_DIR or the ieee-data default. */
+const char *vt_cli_oui_dir(void);
+
+/* Writes records in the format named by json (1) or table (0) to stdout. */
+void vt_cli_print_devices(const vt_devrec *d, size_t n, int json);
+
+/* The per-layer/flow/device summary of a passive run, to stderr. */
+void vt_cli_passive_summary(const char *cmd, const vt_passive *p,
+			    size_t n_devices);
+
+/* Joins argv into one space-separated string (caller frees). */
+char *vt_cli_join_args(int argc, char **argv);
+
+/* Set by SIGINT/SIGTERM once vt_cli_catch_signals() ran. */
+extern volatile int vt_cli_interrupted;
+void vt_cli_catch_signals(void);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * Internals of the device table, shared by device*.c only. Arrays grow by
+ * doubling up to the caps in vt_devtab; records are addressed by index
+ * because growth moves them.
+ */
+#ifndef VT_DEVTAB_INT_H
+#define VT_DEVTAB_INT_H
+
+#include "vantage/device.h"
+#include "vantage/hidx.h"
+
+#define DEVKEY_LEN 17 /* [0] = 0 (MAC, bytes 1-6) or 4/6 (IP, bytes 1-16) */
+
+typedef struct vt_dev {
+	uint8_t key[DEVKEY_LEN];
+	vt_devrec r;        /* counters and owned arrays, exported as-is */
+	size_t ips_cap, svc_cap;
+	uint32_t last_bind; /* index into r.ips of the last binding touched */
+	uint64_t ext_votes; /* frames whose external IP went via this MAC */
+} vt_dev;
+
+typedef struct vt_bind {   /* IP -> device currently holding it */
+	uint8_t ver;
+	uint8_t ip[16];
+	uint32_t dev;
+} vt_bind;
+
+typedef struct vt_svck {   /* service key -> index in devs[dev].r.services */
+	uint32_t dev;
+	uint16_t port;
+	uint8_t proto, role, scope;
+	uint32_t svc;
+} vt_svck;
+
+typedef struct vt_peer {
+	uint32_t dev;
+	uint8_t ver;
+	uint8_t ip[16];
+} vt_peer;
+
+struct vt_devtab {
+	vt_dev *devs;
+	size_t n_devs, cap_devs, max_devices;
+	vt_hidx idx;
+	vt_bind *binds;
+	size_t n_binds, cap_binds;
+	vt_hidx bidx;
+	vt_svck *svcs;
+	size_t n_svcs, cap_svcs;
+	vt_hidx sidx;
+	vt_peer *peers;
+	size_t n_peers, cap_peers;
+	vt_hidx pidx;
+	vt_cidr nets[VT_DEVTAB_MAX_LOCALNETS];
+	size_t n_nets;
+	uint8_t cache_mac[6]; /* last source MAC looked up */
+	uint32_t cache_dev;
+	vt_devtab_counters st;
+};
+
+void vt_devtab_mac_key(uint8_t key[DEVKEY_LEN], const uint8_t mac[6]);
+void vt_devtab_ip_key(uint8_t key[DEVKEY_LEN], uint8_t ver, const uint8_t *ip);
+int64_t vt_devtab_get(vt_devtab *t, const uint8_t key[DEVKEY_LEN],
+		      uint64_t ts_us);
+int vt_devtab_reserve(void **arr, size_t *cap, size_t n, size_t size);
+/* Records that device i holds ip (binding sources VT_BIND_*). */
+void vt_devtab_bind(vt_devtab *t, uint32_t i, uint8_t ver, const uint8_t *ip,
+		    uint32_t source, uint64_t ts_us);
+/* The device currently bound to ip, or -1. */
+int64_t vt_devtab_bound(const vt_devtab *t, uint8_t ver, const uint8_t *ip);
+
+#endif
