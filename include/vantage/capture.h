@@ -12,6 +12,7 @@
 #define VANTAGE_CAPTURE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #define VT_CAPTURE_MAX_FILES 4096
@@ -32,6 +33,11 @@ typedef struct vt_frame {
  * of a link type we do not decode; errbuf says which and why).
  */
 vt_capture *vt_capture_open(const char *const *paths, size_t n, char *errbuf);
+/*
+ * Opens one capture from an open stream (taken over: closed with the
+ * capture, also on failure); name is used in messages and must outlive c.
+ */
+vt_capture *vt_capture_open_stream(FILE *f, const char *name, char *errbuf);
 void vt_capture_close(vt_capture *c);
 
 /* 1 = a frame in *f, 0 = every source finished (cleanly or not). */

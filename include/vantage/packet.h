@@ -144,6 +144,13 @@ int vt_dissect_frame(int dlt, const uint8_t *frame, uint32_t caplen,
 		     uint32_t wirelen, uint64_t ts_us, vt_pkt *p,
 		     vt_dis_stats *st);
 
+/*
+ * Decodes bytes starting at dissector `start` (for fuzzing and tests of
+ * one layer): as vt_dissect_frame but without the link-layer choice.
+ */
+int vt_dissect_from(enum vt_proto start, const uint8_t *data, uint32_t len,
+		    vt_pkt *p, vt_dis_stats *st);
+
 /* Name of a dissector ("ipv4"), for summaries. */
 const char *vt_dissect_name(enum vt_proto id);
 

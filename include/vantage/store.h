@@ -50,7 +50,8 @@ typedef struct vt_flow_rec {
 vt_store *vt_store_open(const char *path, char *errbuf);
 /* Commits anything pending and closes; NULL is a no-op. */
 void vt_store_close(vt_store *st);
-/* The last SQLite error message, for the CLI's error line. */
+/* The last error message (SQLite's, or the store's own), for the CLI's
+ * error line; kept until the next error or vt_store_close. */
 const char *vt_store_errmsg(const vt_store *st);
 
 int vt_store_run_begin(vt_store *st, const vt_run_info *ri, int64_t *run_id);
@@ -64,7 +65,11 @@ int vt_store_flow_add(vt_store *st, int64_t run_id, const vt_flow_rec *f);
 /*
  * Writes one device's record for this run: upserts the device (by MAC, or
  * by IP when !has_mac), its per-run counters, IP bindings, services used
- * (technique passive) and evidence.
+ * (technique passive) and evidence. Putting the same device again in the
+ * same run replaces that run's rows (the identification is taken only
+ * from a run at least as recent as the device's last). Atomic: on error
+ * none of the device's rows are written. VT_EINVAL for a service that is
+ * not TCP/UDP or an address that is not IPv4/IPv6.
  */
 int vt_store_device_put(vt_store *st, int64_t run_id, const vt_devrec *d);
 
@@ -76,6 +81,15 @@ int vt_store_flush(vt_store *st);
  * and bindings summed over the selected runs (run_id 0 = all runs), the
  * identification from the latest run. The array is sorted by MAC, owned
  * by the caller (free each with vt_devrec_cleanup, then free()).
+ * Only devices with a record in the selected runs are listed; their
+ * first/last times are those runs'. external_peers is a sum over runs (a
+ * peer seen in two runs counts twice). The devrec.h caps hold: the
+ * VT_DEV_MAX_SERVICES services with most flows are kept (the rest added
+ * to services_dropped), the VT_DEV_MAX_IPS addresses seen last, and the
+ * first VT_DEV_MAX_EVIDENCE evidence in (signal, value, rule) order.
+ * Services are ordered by proto, port, role, scope; IPs by first_us, then
+ * text. Errors: VT_EDB, VT_EFORMAT (a malformed key or address in the
+ * file), VT_ENOMEM; vt_store_errmsg says which.
  */
 int vt_store_devices_load(vt_store *st, int64_t run_id, vt_devrec **out,
 			  size_t *n_out);

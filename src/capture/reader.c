@@ -33,14 +33,18 @@ struct vt_capture {
 	size_t n_errors;
 };
 
-static int open_one(source *s, const char *path, char *errbuf)
+static int open_one(source *s, const char *path, FILE *stream, char *errbuf)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	s->path = path;
-	if (strcmp(path, "-") == 0) {
+	if (stream || strcmp(path, "-") == 0) {
 		s->pcap = pcap_fopen_offline_with_tstamp_precision(
-			stdin, PCAP_TSTAMP_PRECISION_MICRO, perr);
-		s->path = "<stdin>";
+			stream ? stream : stdin, PCAP_TSTAMP_PRECISION_MICRO,
+			perr);
+		if (!stream)
+			s->path = "<stdin>";
+		else if (!s->pcap)
+			fclose(stream);
 	} else {
 		s->pcap = pcap_open_offline_with_tstamp_precision(
 			path, PCAP_TSTAMP_PRECISION_MICRO, perr);
@@ -64,13 +68,8 @@ static int open_one(source *s, const char *path, char *errbuf)
 	return VT_OK;
 }
 
-vt_capture *vt_capture_open(const char *const *paths, size_t n, char *errbuf)
+static vt_capture *alloc_capture(size_t n, char *errbuf)
 {
-	if (n == 0 || n > VT_CAPTURE_MAX_FILES) {
-		snprintf(errbuf, VT_ERRBUF_LEN, "need 1 to %d capture files",
-			 VT_CAPTURE_MAX_FILES);
-		return NULL;
-	}
 	vt_capture *c = calloc(1, sizeof(*c));
 	if (!c || !(c->src = calloc(n, sizeof(*c->src)))) {
 		free(c);
@@ -79,8 +78,35 @@ vt_capture *vt_capture_open(const char *const *paths, size_t n, char *errbuf)
 	}
 	c->n = n;
 	c->last = SIZE_MAX;
+	return c;
+}
+
+vt_capture *vt_capture_open_stream(FILE *f, const char *name, char *errbuf)
+{
+	vt_capture *c = alloc_capture(1, errbuf);
+	if (!c) {
+		fclose(f);
+		return NULL;
+	}
+	if (open_one(&c->src[0], name, f, errbuf) != VT_OK) {
+		vt_capture_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+vt_capture *vt_capture_open(const char *const *paths, size_t n, char *errbuf)
+{
+	if (n == 0 || n > VT_CAPTURE_MAX_FILES) {
+		snprintf(errbuf, VT_ERRBUF_LEN, "need 1 to %d capture files",
+			 VT_CAPTURE_MAX_FILES);
+		return NULL;
+	}
+	vt_capture *c = alloc_capture(n, errbuf);
+	if (!c)
+		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		if (open_one(&c->src[i], paths[i], errbuf) != VT_OK) {
+		if (open_one(&c->src[i], paths[i], NULL, errbuf) != VT_OK) {
 			vt_capture_close(c);
 			return NULL;
 		}

@@ -68,18 +68,12 @@ enum vt_proto vt_dis_by_ipproto(uint8_t proto)
 	return VT_P_NONE;
 }
 
-int vt_dissect_frame(int dlt, const uint8_t *frame, uint32_t caplen,
-		     uint32_t wirelen, uint64_t ts_us, vt_pkt *p,
-		     vt_dis_stats *st)
+static int run_chain(enum vt_proto id, const uint8_t *frame, uint32_t caplen,
+		     vt_pkt *p, vt_dis_stats *st)
 {
 	vt_cur c;
 	int worst = VT_DIS_OK;
-	enum vt_proto id = link_dissector(dlt);
 
-	memset(p, 0, sizeof(*p));
-	p->ts_us = ts_us;
-	p->caplen = caplen;
-	p->wirelen = wirelen;
 	cur_init(&c, frame, caplen);
 	st->frames++;
 	for (int steps = 0; id != VT_P_NONE && steps < VT_MAX_CHAIN; steps++) {
@@ -97,4 +91,25 @@ int vt_dissect_frame(int dlt, const uint8_t *frame, uint32_t caplen,
 	if (p->has & VT_HAS_FRAG)
 		st->fragments++;
 	return worst;
+}
+
+int vt_dissect_frame(int dlt, const uint8_t *frame, uint32_t caplen,
+		     uint32_t wirelen, uint64_t ts_us, vt_pkt *p,
+		     vt_dis_stats *st)
+{
+	memset(p, 0, sizeof(*p));
+	p->ts_us = ts_us;
+	p->caplen = caplen;
+	p->wirelen = wirelen;
+	return run_chain(link_dissector(dlt), frame, caplen, p, st);
+}
+
+int vt_dissect_from(enum vt_proto start, const uint8_t *data, uint32_t len,
+		    vt_pkt *p, vt_dis_stats *st)
+{
+	memset(p, 0, sizeof(*p));
+	p->caplen = p->wirelen = len;
+	if (start <= VT_P_NONE || start >= VT_P_COUNT)
+		return VT_DIS_UNSUPPORTED;
+	return run_chain(start, data, len, p, st);
 }

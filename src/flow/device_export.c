@@ -54,8 +54,10 @@ static int copy_rec(const vt_devrec *s, vt_devrec *d)
 		free(d->services);
 		return VT_ENOMEM;
 	}
-	qsort(d->ips, d->n_ips, sizeof(*d->ips), cmp_ip);
-	qsort(d->services, d->n_services, sizeof(*d->services), cmp_svc);
+	if (d->n_ips > 1)
+		qsort(d->ips, d->n_ips, sizeof(*d->ips), cmp_ip);
+	if (d->n_services > 1)
+		qsort(d->services, d->n_services, sizeof(*d->services), cmp_svc);
 	return VT_OK;
 }
 

@@ -208,7 +208,8 @@ vt_oui *vt_oui_load(const char *dir, char *errbuf)
 		vt_oui_free(o);
 		return NULL;
 	}
-	qsort(o->e, o->n, sizeof(*o->e), cmp_entry);
+	if (o->n > 1)
+		qsort(o->e, o->n, sizeof(*o->e), cmp_entry);
 	return o;
 }
 
