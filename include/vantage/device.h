@@ -32,7 +32,7 @@ typedef struct vt_devtab vt_devtab;
 
 typedef struct vt_devtab_cfg {
 	size_t max_devices;       /* 0 = VT_DEVTAB_DEFAULT_MAX */
-	size_t max_peers;         /* (device, external peer) pairs; 0 = 1M */
+	size_t max_peers;         /* (device, external peer) pairs; 0 = 4M */
 	const vt_cidr *local_nets; /* extra local prefixes (--local-net) */
 	size_t n_local_nets;
 } vt_devtab_cfg;
@@ -49,13 +49,34 @@ typedef struct vt_devtab_counters {
 vt_devtab *vt_devtab_new(const vt_devtab_cfg *cfg);
 void vt_devtab_free(vt_devtab *t);
 
-/* Counts one frame (L2 counters, bindings, gateway votes). */
-void vt_devtab_frame(vt_devtab *t, const vt_pkt *p);
-/* Takes an ended flow's share (flows, bytes, services, peers). */
-void vt_devtab_flow_end(vt_devtab *t, const vt_flow *f);
+/*
+ * Counts one frame (L2 counters, bindings, gateway votes). dev[0]/dev[1]
+ * (if dev is not NULL) get the sending/receiving device's index, or -1.
+ */
+void vt_devtab_frame(vt_devtab *t, const vt_pkt *p, int64_t dev[2]);
+
+/*
+ * Tags the sides of flow f with the devices of a packet that side s sent
+ * (dev as from vt_devtab_frame), so ending the flow needs no lookup.
+ */
+void vt_devtab_tag_flow(vt_flow *f, int s, const int64_t dev[2]);
+
+/* What the device table made of a flow's two sides. */
+typedef struct vt_flow_sides {
+	int local[2];     /* the side's address is local */
+	int has_mac[2];   /* the side is a device with a MAC ... */
+	uint8_t mac[2][6]; /* ... this one */
+} vt_flow_sides;
+
+/*
+ * Takes an ended flow's share (flows, bytes, services, peers). A side is a
+ * device when its address is local and f->tag[s] names one (device index
+ * + 1, as set from vt_devtab_frame's dev). Fills *out unless NULL.
+ */
+void vt_devtab_flow_end(vt_devtab *t, const vt_flow *f, vt_flow_sides *out);
 
 /* Is this address local (range, --local-net, or bound on the LAN)? */
-int vt_devtab_ip_local(const vt_devtab *t, uint8_t ver, const uint8_t *ip);
+int vt_devtab_ip_local(vt_devtab *t, uint8_t ver, const uint8_t *ip);
 
 /*
  * Exports the devices that sent at least one frame (plus the gateway), as
@@ -63,10 +84,6 @@ int vt_devtab_ip_local(const vt_devtab *t, uint8_t ver, const uint8_t *ip);
  * then free). Marks the gateway. OUI vendors are not filled here.
  */
 int vt_devtab_export(vt_devtab *t, vt_devrec **out, size_t *n_out);
-
-/* Which side of a flow is a local device: returns 1 and its MAC. */
-int vt_devtab_flow_side_device(const vt_devtab *t, const vt_flow *f, int side,
-			       uint8_t mac_out[6]);
 
 const vt_devtab_counters *vt_devtab_stats(const vt_devtab *t);
 

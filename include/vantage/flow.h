@@ -41,6 +41,8 @@ typedef struct vt_flow {
 	uint8_t tmo_class;     /* 0 TCP, 1 other */
 	uint64_t first_us, last_us;
 	uint64_t pkts[2], bytes[2]; /* sent by side s; bytes are wire lengths */
+	uint32_t tag[2];       /* the user's per-side value (the passive
+				* pipeline: device index + 1); 0 = none */
 	uint32_t hash;
 	uint32_t prev, next;   /* LRU list within tmo_class; UINT32_MAX = none */
 } vt_flow;

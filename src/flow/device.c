@@ -2,8 +2,8 @@
  * The live device table (see include/vantage/device.h): per-device L2
  * counters, IP bindings, gateway votes, and the per-flow share of each
  * device. Four capped hash indexes: devices by key (MAC or IP), IP ->
- * device bindings, services by (device, proto, port, role, scope), and
- * external peers by (device, address).
+ * device bindings, and services by (device, proto, port, role, scope);
+ * external peers are a small set per device.
  */
 #include "vantage/device.h"
 
@@ -38,7 +38,7 @@ vt_devtab *vt_devtab_new(const vt_devtab_cfg *cfg)
 		return NULL;
 	t->max_devices = cfg && cfg->max_devices ? cfg->max_devices
 						 : VT_DEVTAB_DEFAULT_MAX;
-	size_t max_peers = cfg && cfg->max_peers ? cfg->max_peers : 1u << 20;
+	t->max_peers = cfg && cfg->max_peers ? cfg->max_peers : 1u << 22;
 	if (cfg && cfg->n_local_nets) {
 		size_t n = cfg->n_local_nets;
 		if (n > VT_DEVTAB_MAX_LOCALNETS)
@@ -46,11 +46,11 @@ vt_devtab *vt_devtab_new(const vt_devtab_cfg *cfg)
 		memcpy(t->nets, cfg->local_nets, n * sizeof(vt_cidr));
 		t->n_nets = n;
 	}
-	t->cache_dev = UINT32_MAX;
+	for (int i = 0; i < 4; i++)
+		t->cache_dev[i] = UINT32_MAX;
 	if (vt_hidx_init(&t->idx, t->max_devices) ||
 	    vt_hidx_init(&t->bidx, t->max_devices * VT_DEV_MAX_IPS) ||
-	    vt_hidx_init(&t->sidx, t->max_devices * VT_DEV_MAX_SERVICES) ||
-	    vt_hidx_init(&t->pidx, max_peers)) {
+	    vt_hidx_init(&t->sidx, t->max_devices * VT_DEV_MAX_SERVICES)) {
 		vt_devtab_free(t);
 		return NULL;
 	}
@@ -61,16 +61,16 @@ void vt_devtab_free(vt_devtab *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->n_devs; i++)
+	for (size_t i = 0; i < t->n_devs; i++) {
 		vt_devrec_cleanup(&t->devs[i].r);
+		free(t->devs[i].peers.keys);
+	}
 	free(t->devs);
 	free(t->binds);
 	free(t->svcs);
-	free(t->peers);
 	vt_hidx_cleanup(&t->idx);
 	vt_hidx_cleanup(&t->bidx);
 	vt_hidx_cleanup(&t->sidx);
-	vt_hidx_cleanup(&t->pidx);
 	free(t);
 }
 

@@ -3,43 +3,14 @@
  * external flows and bytes, services used (the responder's port; role
  * server for the responder, client for the initiator; scope from the peer)
  * and the set of external peers. A side is a local device when its
- * address is local and, with a link layer, its MAC is a unicast MAC (the
- * external side of a flow carries the gateway's MAC, so it never counts).
+ * address is local and the pipeline tagged it with a device (the external
+ * side of a flow carries the gateway's MAC, so it never counts).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "flow/devtab_int.h"
 #include "vantage/error.h"
-
-int vt_devtab_flow_side_device(const vt_devtab *t, const vt_flow *f, int s,
-			       uint8_t mac_out[6])
-{
-	if (!vt_devtab_ip_local(t, f->ver, f->ip[s]) ||
-	    vt_ip_is_multicast(f->ver, f->ip[s]))
-		return 0;
-	if (!f->mac_ok[s])
-		return 0;
-	if (!vt_mac_is_unicast(f->mac[s]) || vt_mac_is_zero(f->mac[s]))
-		return 0;
-	memcpy(mac_out, f->mac[s], 6);
-	return 1;
-}
-
-/* The device index for side s, or -1. */
-static int64_t side_dev(vt_devtab *t, const vt_flow *f, int s)
-{
-	uint8_t key[DEVKEY_LEN], mac[6];
-	if (vt_devtab_flow_side_device(t, f, s, mac)) {
-		vt_devtab_mac_key(key, mac);
-	} else if (!f->mac_ok[0] && !f->mac_ok[1] &&
-		   vt_devtab_ip_local(t, f->ver, f->ip[s]) &&
-		   !vt_ip_is_multicast(f->ver, f->ip[s])) {
-		vt_devtab_ip_key(key, f->ver, f->ip[s]); /* no link layer */
-	} else {
-		return -1;
-	}
-	return vt_devtab_get(t, key, f->first_us);
-}
 
 static int svc_eq(const void *ctx, uint32_t i, const void *key)
 {
@@ -77,35 +48,66 @@ static vt_service *service(vt_devtab *t, uint32_t dev, vt_svck *k)
 	return s;
 }
 
-static int peer_eq(const void *ctx, uint32_t i, const void *key)
+static uint32_t peer_key(uint8_t ver, const uint8_t *ip)
 {
-	return !memcmp(&((const vt_devtab *)ctx)->peers[i], key, sizeof(vt_peer));
+	if (ver == 4)
+		return (uint32_t)ip[0] << 24 | (uint32_t)ip[1] << 16 |
+		       (uint32_t)ip[2] << 8 | ip[3];
+	return vt_hash_bytes(ip, 16, 0x9e); /* collisions: ~n^2 / 2^33 */
 }
 
+static uint32_t *peer_slot(vt_peerset *ps, uint32_t key)
+{
+	uint32_t i = (key * 0x9e3779b1u) & ps->mask;
+	while (ps->keys[i] && ps->keys[i] != key)
+		i = (i + 1) & ps->mask;
+	return &ps->keys[i];
+}
+
+static int peer_grow(vt_peerset *ps)
+{
+	uint32_t slots = ps->mask ? (ps->mask + 1) * 2 : 16;
+	uint32_t *old = ps->keys, old_slots = ps->mask ? ps->mask + 1 : 0;
+	ps->keys = calloc(slots, sizeof(*ps->keys));
+	if (!ps->keys) {
+		ps->keys = old;
+		return -1;
+	}
+	ps->mask = slots - 1;
+	for (uint32_t i = 0; i < old_slots; i++)
+		if (old[i])
+			*peer_slot(ps, old[i]) = old[i];
+	free(old);
+	return 0;
+}
+
+/* Adds an external peer of device dev; counts it when new. */
 static void add_peer(vt_devtab *t, uint32_t dev, uint8_t ver, const uint8_t *ip)
 {
-	vt_peer k;
-	memset(&k, 0, sizeof(k));
-	k.dev = dev;
-	k.ver = ver;
-	memcpy(k.ip, ip, ver == 4 ? 4 : 16);
-	uint32_t h = vt_hash_bytes(&k, sizeof(k), 0x9e);
-	if (vt_hidx_find(&t->pidx, h, peer_eq, t, &k) >= 0)
+	vt_peerset *ps = &t->devs[dev].peers;
+	uint32_t key = peer_key(ver, ip);
+	if (key == 0) {
+		if (!ps->has_zero)
+			t->devs[dev].r.external_peers++;
+		ps->has_zero = 1;
 		return;
-	if (vt_devtab_reserve((void **)&t->peers, &t->cap_peers, t->n_peers,
-			      sizeof(k)) ||
-	    vt_hidx_insert(&t->pidx, h, (uint32_t)t->n_peers) != VT_OK) {
+	}
+	if (ps->mask && *peer_slot(ps, key) == key)
+		return;
+	if (t->n_peers >= t->max_peers ||
+	    ((ps->n + 1) * 2 > ps->mask && peer_grow(ps))) {
 		t->st.peer_drops++;
 		return;
 	}
-	t->peers[t->n_peers++] = k;
+	*peer_slot(ps, key) = key;
+	ps->n++;
+	t->n_peers++;
 	t->devs[dev].r.external_peers++;
 }
 
-static void share(vt_devtab *t, const vt_flow *f, int s, uint32_t dev)
+static void share(vt_devtab *t, const vt_flow *f, int s, uint32_t dev, int ext)
 {
 	vt_dev *d = &t->devs[dev];
-	int ext = !vt_devtab_ip_local(t, f->ver, f->ip[!s]);
 	uint64_t bytes = f->bytes[0] + f->bytes[1];
 	d->r.flows++;
 	if (ext) {
@@ -136,15 +138,45 @@ static void share(vt_devtab *t, const vt_flow *f, int s, uint32_t dev)
 		sv->last_us = f->last_us;
 }
 
-void vt_devtab_flow_end(vt_devtab *t, const vt_flow *f)
+void vt_devtab_tag_flow(vt_flow *f, int s, const int64_t dev[2])
 {
-	int64_t d0 = side_dev(t, f, 0), d1 = side_dev(t, f, 1);
-	if (d0 < 0 && d1 < 0) {
+	if (dev[0] >= 0)
+		f->tag[s] = (uint32_t)dev[0] + 1;
+	/* The receiver's MAC names side !s only until !s is seen sending. */
+	if (dev[1] >= 0 && f->mac_ok[!s] < 2)
+		f->tag[!s] = (uint32_t)dev[1] + 1;
+}
+
+/* The device index of side s, or -1. */
+static int64_t side_dev(const vt_devtab *t, const vt_flow *f, int s, int local)
+{
+	if (!local || !f->tag[s] || f->tag[s] > t->n_devs ||
+	    vt_ip_is_multicast(f->ver, f->ip[s]))
+		return -1;
+	return (int64_t)f->tag[s] - 1;
+}
+
+void vt_devtab_flow_end(vt_devtab *t, const vt_flow *f, vt_flow_sides *out)
+{
+	vt_flow_sides sd;
+	int64_t d[2];
+	memset(&sd, 0, sizeof(sd));
+	for (int s = 0; s < 2; s++) {
+		sd.local[s] = vt_devtab_ip_local(t, f->ver, f->ip[s]);
+		d[s] = side_dev(t, f, s, sd.local[s]);
+		if (d[s] >= 0 && t->devs[d[s]].r.has_mac) {
+			sd.has_mac[s] = 1;
+			memcpy(sd.mac[s], t->devs[d[s]].r.mac, 6);
+		}
+	}
+	if (out)
+		*out = sd;
+	if (d[0] < 0 && d[1] < 0) {
 		t->st.flows_unattributed++;
 		return;
 	}
-	if (d0 >= 0)
-		share(t, f, 0, (uint32_t)d0);
-	if (d1 >= 0 && d1 != d0)
-		share(t, f, 1, (uint32_t)d1);
+	if (d[0] >= 0)
+		share(t, f, 0, (uint32_t)d[0], !sd.local[1]);
+	if (d[1] >= 0 && d[1] != d[0])
+		share(t, f, 1, (uint32_t)d[1], !sd.local[0]);
 }

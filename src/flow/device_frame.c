@@ -32,6 +32,27 @@ int64_t vt_devtab_bound(const vt_devtab *t, uint8_t ver, const uint8_t *ip)
 	return i < 0 ? -1 : (int64_t)t->binds[i].dev;
 }
 
+static unsigned memo_slot(uint8_t ver, const uint8_t *ip)
+{
+	const uint8_t *t = ip + (ver == 4 ? 0 : 12); /* the last 4 bytes */
+	uint32_t v = (uint32_t)t[0] << 24 | (uint32_t)t[1] << 16 |
+		     (uint32_t)t[2] << 8 | t[3];
+	return (v * 0x9e3779b1u) >> 24;
+}
+
+/* vt_devtab_bound() >= 0, remembered per address. */
+static int bound_memo(vt_devtab *t, uint8_t ver, const uint8_t *ip)
+{
+	size_t alen = ver == 4 ? 4 : 16;
+	struct bound_memo *m = &t->memo[memo_slot(ver, ip)];
+	if (m->ver == ver && !memcmp(m->ip, ip, alen))
+		return m->bound;
+	m->ver = ver;
+	memcpy(m->ip, ip, alen);
+	m->bound = vt_devtab_bound(t, ver, ip) >= 0;
+	return m->bound;
+}
+
 static void map_ip(vt_devtab *t, uint32_t dev, uint8_t ver, const uint8_t *ip)
 {
 	uint8_t k[17];
@@ -49,6 +70,9 @@ static void map_ip(vt_devtab *t, uint32_t dev, uint8_t ver, const uint8_t *ip)
 		return;
 	}
 	vt_bind *b = &t->binds[t->n_binds++];
+	if (!vt_ip_is_local_range(ver, ip))
+		t->n_public_binds++;
+	t->memo[memo_slot(ver, ip)].ver = 0;
 	b->ver = ver;
 	memcpy(b->ip, k + 1, 16);
 	b->dev = dev;
@@ -90,14 +114,15 @@ void vt_devtab_bind(vt_devtab *t, uint32_t i, uint8_t ver, const uint8_t *ip,
 		b->last_us = ts_us;
 }
 
-int vt_devtab_ip_local(const vt_devtab *t, uint8_t ver, const uint8_t *ip)
+int vt_devtab_ip_local(vt_devtab *t, uint8_t ver, const uint8_t *ip)
 {
 	if (vt_ip_is_local_range(ver, ip))
 		return 1;
 	for (size_t i = 0; i < t->n_nets; i++)
 		if (vt_cidr_contains(&t->nets[i], ver, ip))
 			return 1;
-	return vt_devtab_bound(t, ver, ip) >= 0;
+	/* Only ARP/NDP/DHCP bind addresses outside the local ranges. */
+	return t->n_public_binds && bound_memo(t, ver, ip);
 }
 
 static int64_t mac_dev(vt_devtab *t, const uint8_t *mac, uint64_t ts_us)
@@ -105,13 +130,15 @@ static int64_t mac_dev(vt_devtab *t, const uint8_t *mac, uint64_t ts_us)
 	uint8_t key[DEVKEY_LEN];
 	if (!vt_mac_is_unicast(mac) || vt_mac_is_zero(mac))
 		return -1;
-	if (t->cache_dev != UINT32_MAX && !memcmp(t->cache_mac, mac, 6))
-		return t->cache_dev;
+	for (int c = 0; c < 4; c++)
+		if (t->cache_dev[c] != UINT32_MAX && !memcmp(t->cache_mac[c], mac, 6))
+			return t->cache_dev[c];
 	vt_devtab_mac_key(key, mac);
 	int64_t i = vt_devtab_get(t, key, ts_us);
 	if (i >= 0) {
-		memcpy(t->cache_mac, mac, 6);
-		t->cache_dev = (uint32_t)i;
+		unsigned c = t->cache_next++ & 3;
+		memcpy(t->cache_mac[c], mac, 6);
+		t->cache_dev[c] = (uint32_t)i;
 	}
 	return i;
 }
@@ -183,7 +210,7 @@ static void vote(vt_devtab *t, const vt_pkt *p, int64_t src, int64_t dst)
 		t->devs[dst].ext_votes++;
 }
 
-void vt_devtab_frame(vt_devtab *t, const vt_pkt *p)
+void vt_devtab_frame(vt_devtab *t, const vt_pkt *p, int64_t dev[2])
 {
 	int64_t src = -1, dst = -1;
 	int has_ip = (p->has & VT_HAS_IP) != 0;
@@ -215,4 +242,8 @@ void vt_devtab_frame(vt_devtab *t, const vt_pkt *p)
 	      (p->has & VT_HAS_MAC_DST) ? dst : -1);
 	if (has_ip && (p->has & VT_HAS_MAC_SRC))
 		vote(t, p, src, dst);
+	if (dev) {
+		dev[0] = src;
+		dev[1] = dst;
+	}
 }

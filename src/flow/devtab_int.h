@@ -11,12 +11,25 @@
 
 #define DEVKEY_LEN 17 /* [0] = 0 (MAC, bytes 1-6) or 4/6 (IP, bytes 1-16) */
 
+/*
+ * A device's set of external peers: open addressing over 32-bit keys (the
+ * IPv4 address itself, or a hash of an IPv6 address), grown by doubling.
+ * Per device, so the lookups at flow end stay in one small array.
+ */
+typedef struct vt_peerset {
+	uint32_t *keys;   /* 0 = empty slot; key 0 is kept in has_zero */
+	uint32_t mask;    /* slots - 1; 0 when keys is NULL */
+	uint32_t n;
+	uint8_t has_zero;
+} vt_peerset;
+
 typedef struct vt_dev {
 	uint8_t key[DEVKEY_LEN];
 	vt_devrec r;        /* counters and owned arrays, exported as-is */
 	size_t ips_cap, svc_cap;
 	uint32_t last_bind; /* index into r.ips of the last binding touched */
 	uint64_t ext_votes; /* frames whose external IP went via this MAC */
+	vt_peerset peers;
 } vt_dev;
 
 typedef struct vt_bind {   /* IP -> device currently holding it */
@@ -32,11 +45,6 @@ typedef struct vt_svck {   /* service key -> index in devs[dev].r.services */
 	uint32_t svc;
 } vt_svck;
 
-typedef struct vt_peer {
-	uint32_t dev;
-	uint8_t ver;
-	uint8_t ip[16];
-} vt_peer;
 
 struct vt_devtab {
 	vt_dev *devs;
@@ -48,13 +56,20 @@ struct vt_devtab {
 	vt_svck *svcs;
 	size_t n_svcs, cap_svcs;
 	vt_hidx sidx;
-	vt_peer *peers;
-	size_t n_peers, cap_peers;
-	vt_hidx pidx;
+	size_t n_peers, max_peers; /* peer entries over all devices, cap */
 	vt_cidr nets[VT_DEVTAB_MAX_LOCALNETS];
 	size_t n_nets;
-	uint8_t cache_mac[6]; /* last source MAC looked up */
-	uint32_t cache_dev;
+	uint8_t cache_mac[4][6]; /* recent MACs looked up (round robin) */
+	uint32_t cache_dev[4];    /* their devices; UINT32_MAX = empty */
+	unsigned cache_next;
+	size_t n_public_binds;    /* bindings of addresses outside local ranges */
+	/* Recent answers of vt_devtab_bound for such addresses (direct-mapped;
+	 * a new binding clears its slot). */
+	struct bound_memo {
+		uint8_t ver;      /* 0 = empty */
+		uint8_t ip[16];
+		uint8_t bound;
+	} memo[256];
 	vt_devtab_counters st;
 };
 

@@ -31,26 +31,38 @@ struct vt_flowtab {
 };
 
 
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 32;
+	x *= 0xd6e8feb86659fd93ULL;
+	x ^= x >> 32;
+	return x;
+}
+
+/*
+ * Symmetric key hash: the endpoints are put in a canonical order first,
+ * so both directions of a flow hash alike. IPv4 packs into two words.
+ */
 static uint32_t key_hash(const vt_pkt *p)
 {
-	uint8_t k[38];
 	size_t alen = p->ipver == 4 ? 4 : 16;
-	int swap = memcmp(p->ip_src, p->ip_dst, alen);
-	if (swap == 0)
-		swap = p->sport > p->dport;
-	else
-		swap = swap > 0;
+	int c = memcmp(p->ip_src, p->ip_dst, alen);
+	int swap = c ? c > 0 : p->sport > p->dport;
 	const uint8_t *lo = swap ? p->ip_dst : p->ip_src;
 	const uint8_t *hi = swap ? p->ip_src : p->ip_dst;
-	uint16_t lp = swap ? p->dport : p->sport;
-	uint16_t hp = swap ? p->sport : p->dport;
-	k[0] = p->ipver;
-	k[1] = p->ip_proto;
-	memcpy(k + 2, lo, 16);
-	memcpy(k + 18, hi, 16);
-	memcpy(k + 34, &lp, 2);
-	memcpy(k + 36, &hp, 2);
-	return vt_hash_bytes(k, sizeof(k), 0x5eed);
+	uint64_t ports = (uint64_t)(swap ? p->dport : p->sport) << 16 |
+			 (swap ? p->sport : p->dport);
+	uint64_t meta = ports << 16 | (uint64_t)p->ip_proto << 8 | p->ipver;
+	if (p->ipver == 4) {
+		uint32_t a, b;
+		memcpy(&a, lo, 4);
+		memcpy(&b, hi, 4);
+		return (uint32_t)mix64(((uint64_t)a << 32 | b) ^ mix64(meta));
+	}
+	uint8_t k[32];
+	memcpy(k, lo, 16);
+	memcpy(k + 16, hi, 16);
+	return vt_hash_bytes(k, sizeof(k), meta);
 }
 
 static int key_eq(const void *ctx, uint32_t i, const void *key)

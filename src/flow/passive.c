@@ -20,7 +20,7 @@ struct vt_passive {
 	vt_pkt pkt;
 };
 
-static void to_row(vt_passive *p, const vt_flow *f, vt_flow_rec *r)
+static void to_row(const vt_flow *f, const vt_flow_sides *sd, vt_flow_rec *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->ipver = f->ver;
@@ -29,10 +29,11 @@ static void to_row(vt_passive *p, const vt_flow *f, vt_flow_rec *r)
 	memcpy(r->ip_b, f->ip[1], 16);
 	r->port_a = f->port[0];
 	r->port_b = f->port[1];
-	r->has_mac_a = vt_devtab_flow_side_device(p->devs, f, 0, r->mac_a);
-	r->has_mac_b = vt_devtab_flow_side_device(p->devs, f, 1, r->mac_b);
-	int ext = !vt_devtab_ip_local(p->devs, f->ver, f->ip[0]) ||
-		  !vt_devtab_ip_local(p->devs, f->ver, f->ip[1]);
+	r->has_mac_a = sd->has_mac[0];
+	r->has_mac_b = sd->has_mac[1];
+	memcpy(r->mac_a, sd->mac[0], 6);
+	memcpy(r->mac_b, sd->mac[1], 6);
+	int ext = !sd->local[0] || !sd->local[1];
 	r->scope = ext ? VT_SCOPE_EXTERNAL : VT_SCOPE_LOCAL;
 	r->first_us = f->first_us;
 	r->last_us = f->last_us;
@@ -46,12 +47,13 @@ static void on_flow_end(const vt_flow *f, int reason, void *user)
 {
 	vt_passive *p = user;
 	(void)reason;
+	vt_flow_sides sd;
 	p->st.flows_ended++;
-	vt_devtab_flow_end(p->devs, f);
+	vt_devtab_flow_end(p->devs, f, &sd);
 	if (!p->sink)
 		return;
 	vt_flow_rec r;
-	to_row(p, f, &r);
+	to_row(f, &sd, &r);
 	int e = p->sink(&r, p->sink_user);
 	if (e != VT_OK) {
 		if (!p->st.sink_errors)
@@ -95,11 +97,16 @@ void vt_passive_frame(vt_passive *p, const vt_frame *f)
 		p->st.first_us = f->ts_us;
 	if (f->ts_us > p->st.last_us)
 		p->st.last_us = f->ts_us;
-	vt_devtab_frame(p->devs, pk);
-	if (pk->has & VT_HAS_IP) {
-		p->st.ip_packets++;
-		vt_flowtab_packet(p->flows, pk, NULL);
-	}
+	int64_t dev[2];
+	vt_flow *fl;
+	vt_devtab_frame(p->devs, pk, dev);
+	if (!(pk->has & VT_HAS_IP))
+		return;
+	p->st.ip_packets++;
+	int s = vt_flowtab_packet(p->flows, pk, &fl);
+	if (s < 0)
+		return;
+	vt_devtab_tag_flow(fl, s, dev);
 }
 
 void vt_passive_finish(vt_passive *p) { vt_flowtab_flush(p->flows); }

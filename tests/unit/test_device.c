@@ -29,7 +29,7 @@ typedef struct lan {
 
 static void on_end(const vt_flow *f, int reason, void *user)
 {
-	vt_devtab_flow_end(user, f);
+	vt_devtab_flow_end(user, f, NULL);
 }
 
 static void send_pkt(lan *l, const uint8_t *sm, const uint8_t *dm,
@@ -49,8 +49,12 @@ static void send_pkt(lan *l, const uint8_t *sm, const uint8_t *dm,
 	p.dport = dp;
 	p.wirelen = len;
 	p.ts_us = 1000000;
-	vt_devtab_frame(l->d, &p);
-	vt_flowtab_packet(l->f, &p, NULL);
+	int64_t dev[2];
+	vt_flow *f;
+	vt_devtab_frame(l->d, &p, dev);
+	int s = vt_flowtab_packet(l->f, &p, &f);
+	assert_true(s >= 0);
+	vt_devtab_tag_flow(f, s, dev);
 }
 
 static vt_devrec *find(vt_devrec *r, size_t n, const uint8_t *mac)
@@ -138,7 +142,7 @@ static void arp_and_public_lan(void **state)
 	p.ts_us = 5;
 	p.wirelen = 42;
 	assert_false(vt_devtab_ip_local(d, 4, IP_EXT));
-	vt_devtab_frame(d, &p);
+	vt_devtab_frame(d, &p, NULL);
 	assert_true(vt_devtab_ip_local(d, 4, IP_EXT));
 	vt_devrec *r;
 	size_t n;
@@ -161,7 +165,7 @@ static void device_cap(void **state)
 	p.mac_src[0] = 0x10;
 	for (int i = 0; i < 10; i++) {
 		p.mac_src[5] = (uint8_t)i;
-		vt_devtab_frame(d, &p);
+		vt_devtab_frame(d, &p, NULL);
 	}
 	assert_int_equal(vt_devtab_stats(d)->devices, 3);
 	assert_int_equal(vt_devtab_stats(d)->device_drops, 7);
