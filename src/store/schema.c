@@ -131,7 +131,9 @@ static const char schema_v1[] =
 	 * protocol number (flows are not only TCP and UDP); ports are 0 when
 	 * the protocol has none. mac_a/mac_b are the device MACs of local
 	 * sides, NULL otherwise. The table takes millions of rows per run, so
-	 * it has only the index on run_id. */
+	 * it has no index besides the rowid (an index on run_id cost 2 s per
+	 * 2.9M rows); ids ascend in the order flows ended, and a reader that
+	 * needs flows by run creates its index when it runs. */
 	"CREATE TABLE flow ("
 	" id INTEGER PRIMARY KEY,"
 	" run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,"
@@ -149,8 +151,7 @@ static const char schema_v1[] =
 	" bytes_ab INTEGER NOT NULL,"
 	" packets_ba INTEGER NOT NULL,"
 	" bytes_ba INTEGER NOT NULL"
-	");"
-	"CREATE INDEX flow_run ON flow(run_id);";
+	");";
 
 /* migrations[v] takes the schema from version v to v + 1. */
 static const char *const migrations[VT_STORE_SCHEMA_VERSION] = {
