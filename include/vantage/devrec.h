@@ -88,6 +88,8 @@ int vt_devrec_add_evidence(vt_devrec *d, const char *signal,
 void vt_mac_format(const uint8_t mac[6], char *out);
 /* Parses "aa:bb:cc:dd:ee:ff" (also '-' separated); 0 on success. */
 int vt_mac_parse(const char *s, uint8_t mac[6]);
+/* Value of a hex digit, or -1. */
+int vt_hexval(char c);
 /* Formats an address of version ver (4 or 6) into out (>= 46 bytes). */
 void vt_ip_format(uint8_t ver, const uint8_t *addr, char *out, size_t outlen);
 

@@ -35,6 +35,23 @@ static enum vt_proto link_dissector(int dlt)
 	return VT_P_NONE;
 }
 
+int vt_dis_walk_options(vt_cur opts)
+{
+	while (cur_left(&opts) > 0) {
+		uint8_t kind = cur_u8(&opts);
+		if (kind == 0)
+			return VT_DIS_OK;
+		if (kind == 1)
+			continue;
+		if (cur_left(&opts) < 1)
+			return VT_DIS_MALFORMED;
+		uint8_t len = cur_u8(&opts);
+		if (len < 2 || !cur_skip(&opts, (size_t)len - 2))
+			return VT_DIS_MALFORMED;
+	}
+	return VT_DIS_OK;
+}
+
 int vt_dissect_linktype_ok(int dlt) { return link_dissector(dlt) != VT_P_NONE; }
 
 const char *vt_dissect_name(enum vt_proto id)

@@ -8,23 +8,6 @@
  */
 #include "dissect/dissectors.h"
 
-static int walk_options(vt_cur opts)
-{
-	while (cur_left(&opts) > 0) {
-		uint8_t kind = cur_u8(&opts);
-		if (kind == 0) /* end of list */
-			return VT_DIS_OK;
-		if (kind == 1) /* no-op */
-			continue;
-		if (cur_left(&opts) < 1)
-			return VT_DIS_MALFORMED;
-		uint8_t len = cur_u8(&opts);
-		if (len < 2 || !cur_skip(&opts, (size_t)len - 2))
-			return VT_DIS_MALFORMED;
-	}
-	return VT_DIS_OK;
-}
-
 static int ipv4_decode(vt_cur *c, vt_pkt *p)
 {
 	if (cur_left(c) < 20)
@@ -56,7 +39,7 @@ static int ipv4_decode(vt_cur *c, vt_pkt *p)
 		return VT_DIS_MALFORMED;
 	if (cur_left(c) < hlen - 20)
 		return VT_DIS_TRUNCATED;
-	if (walk_options(cur_sub(c, hlen - 20)) != VT_DIS_OK)
+	if (vt_dis_walk_options(cur_sub(c, hlen - 20)) != VT_DIS_OK)
 		return VT_DIS_MALFORMED;
 	*c = cur_sub(c, total - hlen); /* clamp; may be shorter if truncated */
 	c->err = 0;

@@ -6,23 +6,6 @@
  */
 #include "dissect/dissectors.h"
 
-static int walk_options(vt_cur opts)
-{
-	while (cur_left(&opts) > 0) {
-		uint8_t kind = cur_u8(&opts);
-		if (kind == 0)
-			return VT_DIS_OK;
-		if (kind == 1)
-			continue;
-		if (cur_left(&opts) < 1)
-			return VT_DIS_MALFORMED;
-		uint8_t len = cur_u8(&opts);
-		if (len < 2 || !cur_skip(&opts, (size_t)len - 2))
-			return VT_DIS_MALFORMED;
-	}
-	return VT_DIS_OK;
-}
-
 static int tcp_decode(vt_cur *c, vt_pkt *p)
 {
 	if (cur_left(c) < 20)
@@ -45,7 +28,7 @@ static int tcp_decode(vt_cur *c, vt_pkt *p)
 	vt_cur opts = cur_sub(c, hlen - 20);
 	p->tcp_opts = cur_ptr(&opts);
 	p->tcp_opts_len = (uint8_t)cur_left(&opts);
-	if (walk_options(opts) != VT_DIS_OK)
+	if (vt_dis_walk_options(opts) != VT_DIS_OK)
 		return VT_DIS_MALFORMED;
 	p->l4_payload = cur_ptr(c);
 	p->l4_payload_len = (uint32_t)cur_left(c);

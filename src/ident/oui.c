@@ -12,6 +12,7 @@
 
 #include "util/file.h"
 #include "vantage/cursor.h"
+#include "vantage/devrec.h"
 #include "vantage/error.h"
 
 typedef struct entry {
@@ -72,17 +73,6 @@ static void skip_line(vt_cur *c)
 		;
 }
 
-static int hexdigit(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
-
 /* Parses exactly bits/4 hex digits; -1 on error. */
 static int64_t parse_prefix(const char *s, int bits)
 {
@@ -91,7 +81,7 @@ static int64_t parse_prefix(const char *s, int bits)
 	if ((int)strlen(s) != digits)
 		return -1;
 	for (int i = 0; i < digits; i++) {
-		int d = hexdigit(s[i]);
+		int d = vt_hexval(s[i]);
 		if (d < 0)
 			return -1;
 		v = v << 4 | (uint64_t)d;

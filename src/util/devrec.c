@@ -59,7 +59,7 @@ void vt_mac_format(const uint8_t mac[6], char *out)
 	}
 }
 
-static int hexval(char c)
+int vt_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -73,7 +73,7 @@ static int hexval(char c)
 int vt_mac_parse(const char *s, uint8_t mac[6])
 {
 	for (int i = 0; i < 6; i++) {
-		int hi = hexval(s[0]), lo = hexval(s[1]);
+		int hi = vt_hexval(s[0]), lo = vt_hexval(s[1]);
 		if (hi < 0 || lo < 0)
 			return VT_EINVAL;
 		mac[i] = (uint8_t)(hi << 4 | lo);
