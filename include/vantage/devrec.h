@@ -93,6 +93,12 @@ int vt_hexval(char c);
 /* Formats an address of version ver (4 or 6) into out (>= 46 bytes). */
 void vt_ip_format(uint8_t ver, const uint8_t *addr, char *out, size_t outlen);
 
+/*
+ * Puts evidence in its canonical order, (signal, value, rule) bytewise, as
+ * the store returns it, so `read` and `devices` print the same.
+ */
+void vt_devrec_sort_evidence(vt_devrec *d);
+
 /* Sorts records by MAC (devices keyed by IP after, by address). */
 void vt_devrec_sort(vt_devrec *d, size_t n);
 

@@ -85,6 +85,8 @@ typedef struct vt_pkt {
 	uint8_t ip_hlen;    /* IPv4 header length in bytes */
 	uint8_t ip_df;      /* IPv4 don't-fragment bit */
 	uint8_t ip_frag;    /* 1 when this is any fragment (first or later) */
+	uint32_t l4_declared; /* upper-layer length the IP header declares
+			       * (the cursor holds only what was captured) */
 
 	/* TCP/UDP, valid with VT_HAS_L4 */
 	uint16_t sport, dport;

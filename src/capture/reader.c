@@ -31,6 +31,7 @@ struct vt_capture {
 	size_t last; /* source of the frame handed out last; SIZE_MAX = none */
 	char **errors;
 	size_t n_errors;
+	int interrupted; /* a read was cut short by a signal */
 };
 
 static int open_one(source *s, const char *path, FILE *stream, char *errbuf)
@@ -142,12 +143,17 @@ static void add_error(vt_capture *c, const char *path, const char *why)
 
 static void advance(vt_capture *c, source *s)
 {
+	errno = 0;
 	int r = pcap_next_ex(s->pcap, &s->hdr, &s->data);
 	if (r == 1) {
 		s->state = 1;
 		return;
 	}
 	s->state = 2;
+	if (r == PCAP_ERROR && errno == EINTR) {
+		c->interrupted = 1; /* a signal, not a damaged file */
+		return;
+	}
 	if (r == PCAP_ERROR) {
 		const char *e = pcap_geterr(s->pcap);
 		add_error(c, s->path, e && *e ? e : "read error");
@@ -186,6 +192,7 @@ int vt_capture_next(vt_capture *c, vt_frame *f)
 }
 
 size_t vt_capture_nerrors(const vt_capture *c) { return c->n_errors; }
+int vt_capture_interrupted(const vt_capture *c) { return c->interrupted; }
 
 const char *vt_capture_error(const vt_capture *c, size_t i)
 {

@@ -187,8 +187,10 @@ static void finish_devices(run *r, const opts *o)
 		r->faults++;
 		return;
 	}
-	for (size_t i = 0; i < r->n_devs; i++)
+	for (size_t i = 0; i < r->n_devs; i++) {
 		vt_ident_basic(&r->devs[i], r->oui);
+		vt_devrec_sort_evidence(&r->devs[i]);
+	}
 	for (size_t i = 0; r->st && i < r->n_devs; i++) {
 		if (vt_store_device_put(r->st, r->run_id, &r->devs[i]) != VT_OK) {
 			vt_cli_error(CMD, "%s: %s", o->db, vt_store_errmsg(r->st));

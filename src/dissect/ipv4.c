@@ -43,8 +43,10 @@ static int ipv4_decode(vt_cur *c, vt_pkt *p)
 		return VT_DIS_MALFORMED;
 	*c = cur_sub(c, total - hlen); /* clamp; may be shorter if truncated */
 	c->err = 0;
+	p->l4_declared = total - (uint32_t)hlen;
 	if (frag & 0x3fff) {
 		p->ip_frag = 1;
+		p->l4_declared = 0; /* a fragment holds part of the datagram */
 		if (frag & 0x1fff) {
 			p->has |= VT_HAS_FRAG;
 			return VT_DIS_OK;

@@ -58,6 +58,7 @@ static int ipv6_decode(vt_cur *c, vt_pkt *p)
 		return VT_DIS_UNSUPPORTED;
 	*c = cur_sub(c, plen);
 	c->err = 0;
+	size_t start = c->off;
 	for (int n = 0; is_ext(nh); n++) {
 		if (n >= VT_MAX_IP6_EXT)
 			return VT_DIS_UNSUPPORTED;
@@ -66,6 +67,7 @@ static int ipv6_decode(vt_cur *c, vt_pkt *p)
 			return r;
 	}
 	p->ip_proto = nh;
+	p->l4_declared = p->ip_frag ? 0 : plen - (uint32_t)(c->off - start);
 	if (p->has & VT_HAS_FRAG)
 		return VT_DIS_OK;
 	p->next = vt_dis_by_ipproto(nh);

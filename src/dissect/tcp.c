@@ -21,8 +21,8 @@ static int tcp_decode(vt_cur *c, vt_pkt *p)
 	p->has |= VT_HAS_L4;
 	size_t hlen = (size_t)(off >> 4) * 4;
 	p->tcp_hlen = (uint8_t)hlen;
-	if (hlen < 20)
-		return VT_DIS_MALFORMED;
+	if (hlen < 20 || (p->l4_declared && hlen > p->l4_declared))
+		return VT_DIS_MALFORMED; /* the header claims more than IP gave */
 	if (cur_left(c) < hlen - 20)
 		return VT_DIS_TRUNCATED;
 	vt_cur opts = cur_sub(c, hlen - 20);

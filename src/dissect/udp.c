@@ -16,6 +16,8 @@ static int udp_decode(vt_cur *c, vt_pkt *p)
 	p->has |= VT_HAS_L4;
 	if (len < 8 && !(len == 0 && p->ipver == 6))
 		return VT_DIS_MALFORMED;
+	if (p->l4_declared && len > p->l4_declared)
+		return VT_DIS_MALFORMED; /* longer than the IP payload */
 	vt_cur body = len ? cur_sub(c, (size_t)len - 8) : cur_rest(c);
 	*c = body;
 	p->l4_payload = cur_ptr(c);

@@ -114,7 +114,7 @@ int64_t vt_devtab_get(vt_devtab *t, const uint8_t key[DEVKEY_LEN],
 		d->r.key_ipver = key[0];
 		memcpy(d->r.key_ip, key + 1, 16);
 	}
-	d->r.first_us = d->r.last_us = ts_us;
+	(void)ts_us; /* first/last seen come from frames the device sends */
 	t->st.devices++;
 	return (int64_t)t->n_devs++;
 }

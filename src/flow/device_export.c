@@ -61,16 +61,28 @@ static int copy_rec(const vt_devrec *s, vt_devrec *d)
 	return VT_OK;
 }
 
+/*
+ * The MAC with most votes (changes of the external address it carried),
+ * or none when the top two tie: then the capture cannot tell a router from
+ * a host with a global address of its own.
+ */
 static int64_t find_gateway(const vt_devtab *t)
 {
 	int64_t gw = -1;
+	uint64_t second = 0;
 	for (size_t i = 0; i < t->n_devs; i++) {
 		const vt_dev *d = &t->devs[i];
-		if (d->r.has_mac && d->ext_votes &&
-		    (gw < 0 || d->ext_votes > t->devs[gw].ext_votes))
+		if (!d->r.has_mac || !d->ext_votes)
+			continue;
+		if (gw < 0 || d->ext_votes > t->devs[gw].ext_votes) {
+			if (gw >= 0)
+				second = t->devs[gw].ext_votes;
 			gw = (int64_t)i;
+		} else if (d->ext_votes > second) {
+			second = d->ext_votes;
+		}
 	}
-	return gw;
+	return gw >= 0 && t->devs[gw].ext_votes > second ? gw : -1;
 }
 
 int vt_devtab_export(vt_devtab *t, vt_devrec **out, size_t *n_out)

@@ -114,13 +114,21 @@ void vt_devtab_bind(vt_devtab *t, uint32_t i, uint8_t ver, const uint8_t *ip,
 		b->last_us = ts_us;
 }
 
-int vt_devtab_ip_local(vt_devtab *t, uint8_t ver, const uint8_t *ip)
+/* In a built-in local range or a --local-net prefix. */
+static int configured_local(const vt_devtab *t, uint8_t ver, const uint8_t *ip)
 {
 	if (vt_ip_is_local_range(ver, ip))
 		return 1;
 	for (size_t i = 0; i < t->n_nets; i++)
 		if (vt_cidr_contains(&t->nets[i], ver, ip))
 			return 1;
+	return 0;
+}
+
+int vt_devtab_ip_local(vt_devtab *t, uint8_t ver, const uint8_t *ip)
+{
+	if (configured_local(t, ver, ip))
+		return 1;
 	/* Only ARP/NDP/DHCP bind addresses outside the local ranges. */
 	return t->n_public_binds && bound_memo(t, ver, ip);
 }
@@ -155,7 +163,7 @@ static int64_t ip_dev(vt_devtab *t, uint8_t ver, const uint8_t *ip,
 
 static void touch(vt_dev *d, uint64_t ts_us)
 {
-	if (ts_us < d->r.first_us)
+	if (!d->r.first_us || ts_us < d->r.first_us)
 		d->r.first_us = ts_us;
 	if (ts_us > d->r.last_us)
 		d->r.last_us = ts_us;
@@ -192,22 +200,36 @@ static void learn(vt_devtab *t, const vt_pkt *p, int64_t src, int64_t dst)
 			vt_devtab_bind(t, (uint32_t)i, 6, p->ndp_addr, VT_BIND_NDP, ts);
 	}
 	if (src >= 0 && (p->has & VT_HAS_IP) && bindable(p->ipver, p->ip_src) &&
-	    vt_ip_is_local_range(p->ipver, p->ip_src))
+	    configured_local(t, p->ipver, p->ip_src))
 		vt_devtab_bind(t, (uint32_t)src, p->ipver, p->ip_src,
 			       VT_BIND_TRAFFIC, ts);
 	/* A unicast frame to a local unicast address names its owner too. */
 	if (dst >= 0 && (p->has & VT_HAS_IP) && bindable(p->ipver, p->ip_dst) &&
-	    vt_ip_is_local_range(p->ipver, p->ip_dst))
+	    configured_local(t, p->ipver, p->ip_dst))
 		vt_devtab_bind(t, (uint32_t)dst, p->ipver, p->ip_dst,
 			       VT_BIND_TRAFFIC, ts);
+}
+
+/*
+ * A gateway carries many external addresses; a host with a global address
+ * of its own carries one (or a few). So a MAC gets a vote only when the
+ * external address it carries differs from the last one it carried.
+ */
+static void vote_one(vt_dev *d, uint8_t ver, const uint8_t *ip)
+{
+	uint32_t h = vt_hash_bytes(ip, ver == 4 ? 4 : 16, ver);
+	if (h != d->last_ext) {
+		d->ext_votes++;
+		d->last_ext = h;
+	}
 }
 
 static void vote(vt_devtab *t, const vt_pkt *p, int64_t src, int64_t dst)
 {
 	if (src >= 0 && !vt_devtab_ip_local(t, p->ipver, p->ip_src))
-		t->devs[src].ext_votes++;
+		vote_one(&t->devs[src], p->ipver, p->ip_src);
 	if (dst >= 0 && !vt_devtab_ip_local(t, p->ipver, p->ip_dst))
-		t->devs[dst].ext_votes++;
+		vote_one(&t->devs[dst], p->ipver, p->ip_dst);
 }
 
 void vt_devtab_frame(vt_devtab *t, const vt_pkt *p, int64_t dev[2])

@@ -28,7 +28,8 @@ typedef struct vt_dev {
 	vt_devrec r;        /* counters and owned arrays, exported as-is */
 	size_t ips_cap, svc_cap;
 	uint32_t last_bind; /* index into r.ips of the last binding touched */
-	uint64_t ext_votes; /* frames whose external IP went via this MAC */
+	uint64_t ext_votes; /* changes of the external address this MAC carried */
+	uint32_t last_ext;  /* hash of the last external address it carried */
 	vt_peerset peers;
 } vt_dev;
 

@@ -106,6 +106,21 @@ static int cmp_rec(const void *a, const void *b)
 	return memcmp(x->key_ip, y->key_ip, 16);
 }
 
+static int cmp_ev(const void *a, const void *b)
+{
+	const vt_evidence *x = a, *y = b;
+	int c = strcmp(x->signal, y->signal);
+	if (!c)
+		c = strcmp(x->value, y->value);
+	return c ? c : strcmp(x->rule, y->rule);
+}
+
+void vt_devrec_sort_evidence(vt_devrec *d)
+{
+	if (d->n_evidence > 1)
+		qsort(d->evidence, d->n_evidence, sizeof(*d->evidence), cmp_ev);
+}
+
 void vt_devrec_sort(vt_devrec *d, size_t n)
 {
 	if (n > 1)

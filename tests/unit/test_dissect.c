@@ -175,6 +175,8 @@ static void tcp_bad_offsets(void **state)
 	tcp(f + o, 4, VT_TCP_SYN);
 	assert_int_equal(decode(f, 54, &p, &st), VT_DIS_MALFORMED);
 	tcp(f + o, 15, VT_TCP_SYN); /* 60-byte header in a 20-byte segment */
+	assert_int_equal(decode(f, 54, &p, &st), VT_DIS_MALFORMED);
+	ip4(f + 14, 5, 80, 6, 0); /* the segment is 60 bytes: only snapped */
 	assert_int_equal(decode(f, 54, &p, &st), VT_DIS_TRUNCATED);
 	ip4(f + 14, 5, 44, 6, 0);
 	tcp(f + o, 6, VT_TCP_SYN);
@@ -194,9 +196,11 @@ static void udp_lengths(void **state)
 	o += ip4(f + o, 5, 40, 17, 0);
 	put16(f + o, 1000), put16(f + o + 2, 53), put16(f + o + 4, 7);
 	assert_int_equal(decode(f, 54, &p, &st), VT_DIS_MALFORMED);
-	put16(f + o + 4, 500); /* past the packet: what is there */
-	assert_int_equal(decode(f, 54, &p, &st), VT_DIS_OK);
-	assert_int_equal(p.l4_payload_len, 12);
+	put16(f + o + 4, 500); /* past the IP packet */
+	assert_int_equal(decode(f, 54, &p, &st), VT_DIS_MALFORMED);
+	put16(f + o + 4, 20); /* fits IP, but the capture stopped: what is there */
+	assert_int_equal(decode(f, 46, &p, &st), VT_DIS_OK);
+	assert_int_equal(p.l4_payload_len, 4);
 	put16(f + o + 4, 10);
 	assert_int_equal(decode(f, 54, &p, &st), VT_DIS_OK);
 	assert_int_equal(p.l4_payload_len, 2);
