@@ -127,6 +127,45 @@ static const char schema_v1[] =
 	") WITHOUT ROWID;"
 	"CREATE INDEX evidence_signal ON evidence(signal, value);"
 
+	/* Every distinct signal a device gave in a run (include/vantage/
+	 * signal.h names them), whether or not a rule used it, so devices can
+	 * be relabelled later with new rules. value is device-controlled. */
+	"CREATE TABLE signal ("
+	" device_id INTEGER NOT NULL,"
+	" run_id INTEGER NOT NULL,"
+	" signal TEXT NOT NULL,"
+	" value BLOB NOT NULL,"
+	" count INTEGER NOT NULL,"
+	" first_us INTEGER,"
+	" last_us INTEGER,"
+	" PRIMARY KEY (device_id, run_id, signal, value),"
+	" FOREIGN KEY (device_id, run_id)"
+	"  REFERENCES device_run(device_id, run_id) ON DELETE CASCADE"
+	") WITHOUT ROWID;"
+
+	/* One service response (DESIGN.md "banner"): the raw bytes a probe
+	 * got from (ip, proto, port), kept so they can be relabelled, with the
+	 * label the matcher gave at the time and the TLS certificate. device_id
+	 * is set when the address belongs to a known device. cpe is a JSON
+	 * array of strings. */
+	"CREATE TABLE banner ("
+	" id INTEGER PRIMARY KEY,"
+	" run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,"
+	" device_id INTEGER REFERENCES device(id) ON DELETE SET NULL,"
+	" ip TEXT,"
+	" proto TEXT NOT NULL CHECK (proto IN ('tcp', 'udp')),"
+	" port INTEGER NOT NULL CHECK (port BETWEEN 0 AND 65535),"
+	" probe TEXT,"
+	" state TEXT,"
+	" seen_us INTEGER,"
+	" data BLOB NOT NULL,"
+	" tls_subject TEXT, tls_issuer TEXT, tls_sha256 TEXT, tls_chain BLOB,"
+	" service TEXT, product TEXT, version TEXT, info TEXT,"
+	" devicetype TEXT, type TEXT, vendor TEXT, cpe TEXT, rule TEXT,"
+	" confidence REAL"
+	");"
+	"CREATE INDEX banner_addr ON banner(ip, proto, port);"
+
 	/* One finished flow, a = initiator, b = responder. proto is the IP
 	 * protocol number (flows are not only TCP and UDP); ports are 0 when
 	 * the protocol has none. mac_a/mac_b are the device MACs of local
