@@ -43,6 +43,7 @@ typedef struct vt_devtab_counters {
 	uint64_t binding_drops;    /* bindings over VT_DEV_MAX_IPS */
 	uint64_t service_drops;    /* services over VT_DEV_MAX_SERVICES */
 	uint64_t peer_drops;       /* peer pairs over max_peers */
+	uint64_t signal_drops;     /* signals over VT_DEV_MAX_SIGNALS */
 	uint64_t flows_unattributed; /* flows with no local device side */
 } vt_devtab_counters;
 
@@ -54,6 +55,17 @@ void vt_devtab_free(vt_devtab *t);
  * (if dev is not NULL) get the sending/receiving device's index, or -1.
  */
 void vt_devtab_frame(vt_devtab *t, const vt_pkt *p, int64_t dev[2]);
+
+/*
+ * Records that device dev (an index from vt_devtab_frame) gave signal
+ * name = value; distinct pairs are kept (VT_DEV_MAX_SIGNALS per device,
+ * values cut at VT_SIG_MAX_VALUE bytes), repeats counted.
+ */
+void vt_devtab_signal(vt_devtab *t, int64_t dev, const char *name,
+		      const uint8_t *value, size_t len, uint64_t ts_us);
+
+/* The device index for a MAC (created if new), or -1. */
+int64_t vt_devtab_mac(vt_devtab *t, const uint8_t mac[6], uint64_t ts_us);
 
 /*
  * Tags the sides of flow f with the devices of a packet that side s sent

@@ -50,6 +50,17 @@ typedef struct vt_evidence {
 	char *rule;   /* "ieee-data:MA-L", "data/rules/x.rules:12" */
 } vt_evidence;
 
+/* One distinct signal a device gave (include/vantage/signal.h). */
+typedef struct vt_signal {
+	char *name;     /* a signal name; owned */
+	uint8_t *value; /* bytes as sent, NUL-terminated copy; owned */
+	size_t len;     /* value length without the NUL */
+	uint64_t count; /* times seen */
+	uint64_t first_us, last_us;
+} vt_signal;
+
+#define VT_DEV_MAX_SIGNALS 128 /* distinct signals kept per device */
+
 typedef struct vt_devrec {
 	uint8_t mac[6];
 	int has_mac;           /* 0 for devices keyed by IP (no link layer) */
@@ -59,6 +70,7 @@ typedef struct vt_devrec {
 	char *vendor;          /* NULL when unknown */
 	char *type;            /* taxonomy identifier; "unknown" when NULL */
 	char *model;
+	char *os;              /* NULL when unknown */
 	double confidence;     /* 0..1 */
 	int gateway;           /* the MAC through which external hosts are reached */
 	int randomized;        /* locally administered MAC */
@@ -76,6 +88,9 @@ typedef struct vt_devrec {
 	uint64_t services_dropped; /* over VT_DEV_MAX_SERVICES */
 	vt_evidence *evidence;
 	size_t n_evidence;
+	vt_signal *signals;    /* what it said, for identification and store */
+	size_t n_signals;
+	uint64_t signals_dropped;
 } vt_devrec;
 
 void vt_devrec_cleanup(vt_devrec *d);
@@ -83,6 +98,10 @@ void vt_devrec_cleanup(vt_devrec *d);
 /* Deep-copies evidence strings; returns VT_OK or VT_ENOMEM. */
 int vt_devrec_add_evidence(vt_devrec *d, const char *signal,
 			   const char *value, const char *rule);
+
+/* Appends a signal (deep copy) unless the pair is there or the cap hit. */
+int vt_devrec_add_signal(vt_devrec *d, const char *name, const uint8_t *value,
+			 size_t len, uint64_t ts_us);
 
 /* "aa:bb:cc:dd:ee:ff" into out (at least 18 bytes). */
 void vt_mac_format(const uint8_t mac[6], char *out);

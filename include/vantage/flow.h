@@ -39,6 +39,8 @@ typedef struct vt_flow {
 	uint8_t mac_ok[2];     /* 1: from dst MAC, 2: seen as its source */
 	uint8_t tcp_state;     /* bits: FIN from 0, FIN from 1, RST */
 	uint8_t tmo_class;     /* 0 TCP, 1 other */
+	uint8_t inspected[2];  /* payload segments of side s given to signal
+				* parsers (the user's counter) */
 	uint64_t first_us, last_us;
 	uint64_t pkts[2], bytes[2]; /* sent by side s; bytes are wire lengths */
 	uint32_t tag[2];       /* the user's per-side value (the passive

@@ -24,9 +24,20 @@ typedef struct vt_oui vt_oui;
 vt_oui *vt_oui_load(const char *dir, char *errbuf);
 void vt_oui_free(vt_oui *o);
 
+#define VT_OUI_NMAP_FILE "/usr/share/nmap/nmap-mac-prefixes"
+#define VT_OUI_MANUF_FILE "/usr/share/wireshark/manuf"
+enum { VT_OUI_FORMAT_NMAP = 1, VT_OUI_FORMAT_MANUF = 2 };
+
+/*
+ * Adds a later source (Nmap's nmap-mac-prefixes or Wireshark's manuf),
+ * consulted only for prefixes the IEEE files lack. VT_EIO when missing.
+ */
+int vt_oui_add_file(vt_oui *o, const char *path, int format);
+
 /*
  * The organisation for mac, or NULL. *registry (if not NULL) gets "MA-L",
- * "MA-M", "MA-S" or "IAB". The string lives as long as the table.
+ * "MA-M", "MA-S", "IAB", "nmap-mac-prefixes" or "wireshark-manuf". The
+ * string lives as long as the table.
  */
 const char *vt_oui_lookup(const vt_oui *o, const uint8_t mac[6],
 			  const char **registry);

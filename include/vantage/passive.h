@@ -21,6 +21,7 @@ typedef int (*vt_flow_sink)(const vt_flow_rec *f, void *user);
 typedef struct vt_passive_cfg {
 	vt_flow_cfg flow;
 	vt_devtab_cfg dev;
+	int no_signals;    /* 1: skip identifying signals (DHCP, DNS, ...) */
 	vt_flow_sink sink; /* may be NULL */
 	void *sink_user;
 } vt_passive_cfg;

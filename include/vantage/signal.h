@@ -36,6 +36,8 @@
  *   tls_cert_subject  subject of a certificate it served (TLS <= 1.2)
  *   tls_cert_issuer   issuer of that certificate
  *   tcp_syn           p0f-style SYN signature: ttl:olen:mss:wsize,scale:olayout:quirks
+ *   p2p_cs2           "1": it speaks CS2 PPPP (camera P2P relay, UDP 32100)
+ *   p2p_uid_prefix    the vendor prefix of its CS2 device ID ("ABCD")
  *   oui               IEEE organisation of its MAC (added by identification)
  *
  * Values are bytes as sent (not NUL-terminated in the callback, at most
@@ -72,6 +74,9 @@ int vt_sig_http(const uint8_t *payload, size_t len, const vt_sig_sink *s);
 /* TLS records: ClientHello (SNI, JA3, JA4) and Certificate (subject,
  * issuer of the first certificate). */
 int vt_sig_tls(const uint8_t *payload, size_t len, const vt_sig_sink *s);
+/* CS2 PPPP camera P2P messages (UDP; ports 32100/32108 or a device ID). */
+int vt_sig_p2p(const uint8_t *payload, size_t len, uint16_t sport,
+	       uint16_t dport, const vt_sig_sink *s);
 /* p0f-style signature of a TCP SYN (from the decoded packet fields). */
 struct vt_pkt;
 int vt_sig_tcp_syn(const struct vt_pkt *p, const vt_sig_sink *s);

@@ -27,10 +27,25 @@ typedef struct vt_command {
 
 int vt_cmd_read(int argc, char **argv);
 int vt_cmd_devices(int argc, char **argv);
+int vt_cmd_match(int argc, char **argv);
 
 /* "vantage <cmd>: <message>" on stderr. */
 void vt_cli_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* The data folder: $VT_DATADIR or the build's data/ folder. */
+const char *vt_cli_data_dir(void);
+
+struct vt_oui;
+struct vt_rules;
+/*
+ * Loads the OUI registries (IEEE, then Nmap's and Wireshark's lists; a
+ * missing registry is a warning) and the identification rules from
+ * rules_dir (NULL: DATA/ident; none at all with oui_only). Prints the
+ * error and returns -1 on a bad rule file.
+ */
+int vt_cli_load_ident(const char *cmd, const char *rules_dir, int oui_only,
+		      struct vt_oui **oui, struct vt_rules **rules);
 
 /* The OUI registry directory: $VT_OUI_DIR or the ieee-data default. */
 const char *vt_cli_oui_dir(void);

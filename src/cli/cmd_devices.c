@@ -12,6 +12,7 @@
 #include "util/parse.h"
 #include "vantage/error.h"
 #include "vantage/store.h"
+#include "vantage/textout.h"
 
 #define CMD "devices"
 
@@ -22,22 +23,71 @@ static const char help[] =
 	"  --db FILE    the store (default vantage.db)\n"
 	"  --json       JSON Lines, one object per device (as `read --json`)\n"
 	"  --run ID     only what run ID saw\n"
+	"  --explain MAC  the identification of one device: vendor, type,\n"
+	"               model, OS, confidence and every piece of evidence\n"
+	"               with the rule that used it\n"
 	"  -h, --help   this text\n\n"
 	"Exit status: 0 ok; 2 bad usage or the store cannot be read.\n";
 
-enum { O_DB = 256, O_JSON, O_RUN };
+enum { O_DB = 256, O_JSON, O_RUN, O_EXPLAIN };
 
 static const struct option longopts[] = {
 	{"db", required_argument, NULL, O_DB},
 	{"json", no_argument, NULL, O_JSON},
 	{"run", required_argument, NULL, O_RUN},
+	{"explain", required_argument, NULL, O_EXPLAIN},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
+static void explain_text(const vt_devrec *d)
+{
+	char mac[18], buf[512];
+	vt_mac_format(d->mac, mac);
+	printf("device     %s%s%s\n", mac, d->gateway ? " (gateway)" : "",
+	       d->randomized ? " (randomised MAC)" : "");
+	const char *labels[] = {"vendor", "type", "model", "os"};
+	const char *vals[] = {d->vendor, d->type, d->model, d->os};
+	for (int i = 0; i < 4; i++) {
+		vt_term_safe(vals[i] ? vals[i] : "-", buf, sizeof(buf));
+		printf("%-10s %s\n", labels[i], buf);
+	}
+	printf("confidence %.2f\n\nevidence (%zu):\n", d->confidence,
+	       d->n_evidence);
+	printf("  %-18s %-40s %s\n", "SIGNAL", "VALUE", "RULE");
+	for (size_t i = 0; i < d->n_evidence; i++) {
+		char sig[40], val[41], rule[300];
+		vt_term_safe(d->evidence[i].signal, sig, sizeof(sig));
+		vt_term_safe(d->evidence[i].value, val, sizeof(val));
+		vt_term_safe(d->evidence[i].rule, rule, sizeof(rule));
+		printf("  %-18s %-40s %s\n", sig, val, rule);
+	}
+}
+
+/* Prints the one device with that MAC; VT_EXIT_USAGE when absent. */
+static int explain(const vt_devrec *d, size_t n, const char *arg, int json)
+{
+	uint8_t mac[6];
+	if (vt_mac_parse(arg, mac) != 0) {
+		vt_cli_error(CMD, "--explain: '%s' is not a MAC address", arg);
+		return VT_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!d[i].has_mac || memcmp(d[i].mac, mac, 6))
+			continue;
+		if (json)
+			vt_cli_print_devices(&d[i], 1, 1);
+		else
+			explain_text(&d[i]);
+		return VT_EXIT_OK;
+	}
+	vt_cli_error(CMD, "--explain: no device %s in the store", arg);
+	return VT_EXIT_USAGE;
+}
+
 int vt_cmd_devices(int argc, char **argv)
 {
-	const char *db = "vantage.db";
+	const char *db = "vantage.db", *explain_mac = NULL;
 	int json = 0, c;
 	uint64_t run = 0;
 	optind = 1;
@@ -51,6 +101,7 @@ int vt_cmd_devices(int argc, char **argv)
 				return VT_EXIT_USAGE;
 			}
 			break;
+		case O_EXPLAIN: explain_mac = optarg; break;
 		case 'h': fputs(help, stdout); return VT_EXIT_OK;
 		default: fputs(help, stderr); return VT_EXIT_USAGE;
 		}
@@ -78,10 +129,13 @@ int vt_cmd_devices(int argc, char **argv)
 		vt_store_close(st);
 		return VT_EXIT_USAGE;
 	}
-	vt_cli_print_devices(d, n, json);
+	if (explain_mac)
+		rc = explain(d, n, explain_mac, json);
+	else
+		vt_cli_print_devices(d, n, json);
 	for (size_t i = 0; i < n; i++)
 		vt_devrec_cleanup(&d[i]);
 	free(d);
 	vt_store_close(st);
-	return VT_EXIT_OK;
+	return explain_mac ? rc : VT_EXIT_OK;
 }

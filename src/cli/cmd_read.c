@@ -13,7 +13,7 @@
 #include "util/parse.h"
 #include "vantage/capture.h"
 #include "vantage/error.h"
-#include "vantage/identify.h"
+#include "vantage/ident.h"
 #include "vantage/netclass.h"
 #include "vantage/oui.h"
 #include "vantage/store.h"
@@ -35,6 +35,9 @@ static const char help[] =
 	"  --max-flows N       flow table cap; the oldest flow is evicted and\n"
 	"                      counted beyond it (default 1048576)\n"
 	"  --max-devices N     device table cap (default 65536)\n"
+	"  --rules DIR         identification rules (default: the data/ident\n"
+	"                      folder, or $VT_DATADIR/ident)\n"
+	"  --no-ident          skip identifying signals and rules (counters only)\n"
 	"  -h, --help          this text\n\n"
 	"Environment: VT_OUI_DIR, the IEEE registries (default "
 	"/usr/share/ieee-data).\n"
@@ -44,13 +47,16 @@ static const char help[] =
 
 typedef struct opts {
 	const char *db;
+	const char *rules;
+	int no_ident;
 	int json;
 	vt_cidr nets[VT_DEVTAB_MAX_LOCALNETS];
 	size_t n_nets;
 	vt_passive_cfg pc;
 } opts;
 
-enum { O_DB = 256, O_JSON, O_NET, O_TCP, O_UDP, O_FLOWS, O_DEVS };
+enum { O_DB = 256, O_JSON, O_NET, O_TCP, O_UDP, O_FLOWS, O_DEVS, O_RULES,
+       O_NOIDENT };
 
 static const struct option longopts[] = {
 	{"db", required_argument, NULL, O_DB},
@@ -60,6 +66,8 @@ static const struct option longopts[] = {
 	{"udp-timeout", required_argument, NULL, O_UDP},
 	{"max-flows", required_argument, NULL, O_FLOWS},
 	{"max-devices", required_argument, NULL, O_DEVS},
+	{"rules", required_argument, NULL, O_RULES},
+	{"no-ident", no_argument, NULL, O_NOIDENT},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -116,6 +124,8 @@ static int parse(int argc, char **argv, opts *o)
 			bad = num("max-devices", optarg, 1, 1u << 22, &v);
 			o->pc.dev.max_devices = (size_t)v;
 			break;
+		case O_RULES: o->rules = optarg; break;
+		case O_NOIDENT: o->no_ident = o->pc.no_signals = 1; break;
 		case 'h': fputs(help, stdout); return 1;
 		default: fputs(help, stderr); return -1;
 		}
@@ -144,6 +154,7 @@ typedef struct run {
 	vt_capture *cap;
 	vt_passive *pass;
 	vt_oui *oui;
+	vt_rules *rules;
 	vt_devrec *devs;
 	size_t n_devs;
 	int faults;
@@ -187,10 +198,8 @@ static void finish_devices(run *r, const opts *o)
 		r->faults++;
 		return;
 	}
-	for (size_t i = 0; i < r->n_devs; i++) {
-		vt_ident_basic(&r->devs[i], r->oui);
-		vt_devrec_sort_evidence(&r->devs[i]);
-	}
+	for (size_t i = 0; i < r->n_devs; i++)
+		vt_identify(r->rules, r->oui, &r->devs[i]);
 	for (size_t i = 0; r->st && i < r->n_devs; i++) {
 		if (vt_store_device_put(r->st, r->run_id, &r->devs[i]) != VT_OK) {
 			vt_cli_error(CMD, "%s: %s", o->db, vt_store_errmsg(r->st));
@@ -226,6 +235,7 @@ static void cleanup(run *r)
 	vt_capture_close(r->cap);
 	vt_store_close(r->st);
 	vt_oui_free(r->oui);
+	vt_rules_free(r->rules);
 }
 
 static void process(run *r)
@@ -257,9 +267,11 @@ int vt_cmd_read(int argc, char **argv)
 		vt_cli_error(CMD, "%s", err);
 		return VT_EXIT_USAGE;
 	}
-	r.oui = vt_oui_load(vt_cli_oui_dir(), err);
-	if (!r.oui)
-		vt_cli_error(CMD, "warning: no OUI vendors: %s", err);
+	if (vt_cli_load_ident(CMD, o.no_ident ? NULL : o.rules, o.no_ident,
+			      &r.oui, &r.rules)) {
+		cleanup(&r);
+		return VT_EXIT_USAGE;
+	}
 	if (o.db && open_store(&r, &o, argc, argv)) {
 		cleanup(&r);
 		return VT_EXIT_USAGE;

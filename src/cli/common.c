@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "vantage/error.h"
+#include "vantage/ident.h"
 #include "vantage/oui.h"
 #include "vantage/report.h"
 
@@ -20,6 +22,43 @@ void vt_cli_error(const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+const char *vt_cli_data_dir(void)
+{
+	const char *d = getenv("VT_DATADIR");
+	return d && *d ? d : VT_DATADIR;
+}
+
+int vt_cli_load_ident(const char *cmd, const char *rules_dir, int oui_only,
+		      vt_oui **oui, vt_rules **rules)
+{
+	char err[VT_ERRBUF_LEN], dir[1024];
+	const char *shown = rules_dir;
+	*oui = vt_oui_load(vt_cli_oui_dir(), err);
+	if (!*oui) {
+		vt_cli_error(cmd, "warning: no OUI vendors: %s", err);
+	} else {
+		vt_oui_add_file(*oui, VT_OUI_NMAP_FILE, VT_OUI_FORMAT_NMAP);
+		vt_oui_add_file(*oui, VT_OUI_MANUF_FILE, VT_OUI_FORMAT_MANUF);
+	}
+	*rules = vt_rules_new();
+	if (!*rules) {
+		vt_cli_error(cmd, "out of memory");
+		return -1;
+	}
+	if (oui_only)
+		return 0;
+	if (!rules_dir) {
+		snprintf(dir, sizeof(dir), "%s/ident", vt_cli_data_dir());
+		rules_dir = dir;
+		shown = "data/ident";
+	}
+	if (vt_rules_add_dir(*rules, rules_dir, shown, err) != VT_OK) {
+		vt_cli_error(cmd, "%s", err);
+		return -1;
+	}
+	return 0;
 }
 
 const char *vt_cli_oui_dir(void)

@@ -64,6 +64,7 @@ void vt_devtab_free(vt_devtab *t)
 	for (size_t i = 0; i < t->n_devs; i++) {
 		vt_devrec_cleanup(&t->devs[i].r);
 		free(t->devs[i].peers.keys);
+		free(t->devs[i].sig_hash);
 	}
 	free(t->devs);
 	free(t->binds);

@@ -41,17 +41,48 @@ static void *dup_array(const void *src, size_t n, size_t size)
 	return p;
 }
 
+static int copy_signals(const vt_devrec *s, vt_devrec *d)
+{
+	d->signals = NULL;
+	d->n_signals = 0;
+	if (!s->n_signals)
+		return VT_OK;
+	d->signals = calloc(s->n_signals, sizeof(*d->signals));
+	if (!d->signals)
+		return VT_ENOMEM;
+	for (size_t i = 0; i < s->n_signals; i++) {
+		vt_signal *o = &d->signals[i];
+		*o = s->signals[i];
+		o->name = strdup(s->signals[i].name);
+		o->value = malloc(o->len + 1);
+		if (!o->name || !o->value) {
+			free(o->name);
+			free(o->value);
+			return VT_ENOMEM;
+		}
+		memcpy(o->value, s->signals[i].value, o->len + 1);
+		d->n_signals++;
+	}
+	return VT_OK;
+}
+
 static int copy_rec(const vt_devrec *s, vt_devrec *d)
 {
 	*d = *s;
-	d->vendor = d->type = d->model = NULL;
+	d->vendor = d->type = d->model = d->os = NULL;
 	d->evidence = NULL;
 	d->n_evidence = 0;
+	if (copy_signals(s, d) != VT_OK) {
+		d->ips = NULL;
+		d->services = NULL;
+		d->n_ips = d->n_services = 0;
+		vt_devrec_cleanup(d);
+		return VT_ENOMEM;
+	}
 	d->ips = dup_array(s->ips, s->n_ips, sizeof(*s->ips));
 	d->services = dup_array(s->services, s->n_services, sizeof(*s->services));
 	if ((s->n_ips && !d->ips) || (s->n_services && !d->services)) {
-		free(d->ips);
-		free(d->services);
+		vt_devrec_cleanup(d);
 		return VT_ENOMEM;
 	}
 	if (d->n_ips > 1)

@@ -151,6 +151,11 @@ static int64_t mac_dev(vt_devtab *t, const uint8_t *mac, uint64_t ts_us)
 	return i;
 }
 
+int64_t vt_devtab_mac(vt_devtab *t, const uint8_t mac[6], uint64_t ts_us)
+{
+	return mac_dev(t, mac, ts_us);
+}
+
 static int64_t ip_dev(vt_devtab *t, uint8_t ver, const uint8_t *ip,
 		      uint64_t ts_us)
 {

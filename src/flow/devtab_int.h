@@ -31,6 +31,8 @@ typedef struct vt_dev {
 	uint64_t ext_votes; /* changes of the external address this MAC carried */
 	uint32_t last_ext;  /* hash of the last external address it carried */
 	vt_peerset peers;
+	uint32_t *sig_hash; /* hash of r.signals[i] (name, value) */
+	size_t sig_cap;
 } vt_dev;
 
 typedef struct vt_bind {   /* IP -> device currently holding it */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flow/signals.h"
 #include "vantage/error.h"
 
 struct vt_passive {
@@ -15,6 +16,7 @@ struct vt_passive {
 	vt_devtab *devs;
 	vt_flow_sink sink;
 	void *sink_user;
+	int signals;
 	vt_dis_stats dis;
 	vt_passive_stats st;
 	vt_pkt pkt;
@@ -68,6 +70,7 @@ vt_passive *vt_passive_new(const vt_passive_cfg *cfg)
 	if (!p)
 		return NULL;
 	p->sink = cfg->sink;
+	p->signals = !cfg->no_signals;
 	p->sink_user = cfg->sink_user;
 	p->devs = vt_devtab_new(&cfg->dev);
 	p->flows = vt_flowtab_new(&cfg->flow, on_flow_end, p);
@@ -104,9 +107,11 @@ void vt_passive_frame(vt_passive *p, const vt_frame *f)
 		return;
 	p->st.ip_packets++;
 	int s = vt_flowtab_packet(p->flows, pk, &fl);
-	if (s < 0)
-		return;
-	vt_devtab_tag_flow(fl, s, dev);
+	if (s >= 0)
+		vt_devtab_tag_flow(fl, s, dev);
+	if (p->signals)
+		vt_signals_packet(p->devs, pk, dev, s >= 0 ? fl : NULL,
+				  s >= 0 ? s : 0);
 }
 
 void vt_passive_finish(vt_passive *p) { vt_flowtab_flush(p->flows); }

@@ -1,8 +1,11 @@
 /*
- * IEEE registry CSV loader and longest-prefix lookup (see oui.h). The CSV
- * is RFC 4180: a field may be quoted, with "" for a quote inside. Each
- * file is read whole and parsed through the cursor; entries are kept in
- * one array sorted by (bits, prefix) for binary search.
+ * MAC prefix registries and longest-prefix lookup (see oui.h): the IEEE
+ * CSVs (RFC 4180: a field may be quoted, with "" for a quote inside), and
+ * as later sources Nmap's nmap-mac-prefixes ("XXXXXX Name") and
+ * Wireshark's manuf ("XX:XX:XX[:..]/bits<TAB>short<TAB>long name"), used
+ * only for prefixes the IEEE files lack. Each file is read whole and
+ * parsed through the cursor; entries are kept in one array sorted by
+ * (source, bits, prefix) for binary search.
  */
 #include "vantage/oui.h"
 
@@ -11,6 +14,7 @@
 #include <string.h>
 
 #include "util/file.h"
+#include "util/parse.h"
 #include "vantage/cursor.h"
 #include "vantage/devrec.h"
 #include "vantage/error.h"
@@ -30,7 +34,10 @@ struct vt_oui {
 	size_t skipped;
 };
 
-static const char *const reg_names[] = {"MA-L", "MA-M", "MA-S", "IAB"};
+static const char *const reg_names[] = {"MA-L", "MA-M", "MA-S", "IAB",
+					 "nmap-mac-prefixes", "wireshark-manuf"};
+#define REG_NMAP 4
+#define REG_MANUF 5
 
 static const struct {
 	const char *file;
@@ -203,6 +210,99 @@ vt_oui *vt_oui_load(const char *dir, char *errbuf)
 	return o;
 }
 
+/* Reads up to cap-1 bytes of the line's next whitespace-free token. */
+static void token(vt_cur *c, char *out, size_t cap, int stop_at_space)
+{
+	size_t n = 0;
+	while (cur_left(c) > 0) {
+		uint8_t ch = cur_peek(c, 0);
+		if (ch == '\n' || ch == '\r' || ch == '\t' ||
+		    (stop_at_space && ch == ' '))
+			break;
+		cur_u8(c);
+		if (n + 1 < cap)
+			out[n++] = (char)ch;
+	}
+	out[n] = '\0';
+	while (cur_peek(c, 0) == ' ' || cur_peek(c, 0) == '\t')
+		cur_u8(c);
+}
+
+/* "00:1B:C5:00:00:00/36" or "F4:BD:9E" -> prefix value and bits. */
+static int manuf_prefix(const char *s, uint64_t *prefix, uint8_t *bits)
+{
+	uint64_t v = 0;
+	int digits = 0;
+	for (; *s && *s != '/'; s++) {
+		if (*s == ':' || *s == '-' || *s == '.')
+			continue;
+		int d = vt_hexval(*s);
+		if (d < 0 || digits >= 12)
+			return -1;
+		v = v << 4 | (uint64_t)d;
+		digits++;
+	}
+	int b = digits * 4;
+	if (*s == '/') {
+		uint64_t n;
+		if (vt_parse_u64(s + 1, 8, 48, &n) != VT_OK)
+			return -1;
+		b = (int)n;
+	}
+	if (b != 24 && b != 28 && b != 36)
+		return -1; /* other widths are not in the registries */
+	if (digits * 4 < b)
+		return -1;
+	*prefix = v >> (digits * 4 - b);
+	*bits = (uint8_t)b;
+	return 0;
+}
+
+static int load_extra(vt_oui *o, const uint8_t *buf, size_t len, uint8_t reg)
+{
+	vt_cur c;
+	char pfx[40], shortname[64], name[256];
+	cur_init(&c, buf, len);
+	while (cur_left(&c) > 0) {
+		uint64_t prefix;
+		uint8_t bits;
+		if (cur_peek(&c, 0) == '#' || cur_peek(&c, 0) == '\n') {
+			skip_line(&c);
+			continue;
+		}
+		token(&c, pfx, sizeof(pfx), 1);
+		if (reg == REG_MANUF)
+			token(&c, shortname, sizeof(shortname), 0);
+		token(&c, name, sizeof(name), 0);
+		skip_line(&c);
+		if (!name[0] && reg == REG_MANUF) /* no long name: the short */
+			memcpy(name, shortname, sizeof(shortname));
+		if (manuf_prefix(pfx, &prefix, &bits) || !name[0]) {
+			o->skipped++;
+			continue;
+		}
+		int r = add_entry(o, (int64_t)prefix, bits, reg, name);
+		if (r == VT_ENOMEM)
+			return r;
+	}
+	return VT_OK;
+}
+
+int vt_oui_add_file(vt_oui *o, const char *path, int format)
+{
+	uint8_t *buf;
+	size_t len;
+	int r = vt_file_read(path, 64u << 20, &buf, &len);
+	if (r != VT_OK)
+		return r;
+	r = load_extra(o, buf, len,
+		       format == VT_OUI_FORMAT_NMAP ? REG_NMAP : REG_MANUF);
+	free(buf);
+	if (o->n > 1)
+		qsort(o->e, o->n, sizeof(*o->e), cmp_entry);
+	return r;
+}
+
 void vt_oui_free(vt_oui *o)
 {
 	if (!o)
@@ -235,9 +335,12 @@ const char *vt_oui_lookup(const vt_oui *o, const uint8_t mac[6],
 	for (int i = 0; i < 6; i++)
 		m = m << 8 | mac[i];
 	static const uint8_t order[] = {36, 28, 24};
-	for (size_t i = 0; i < sizeof(order); i++) {
+	/* The IEEE registries first at every length, then the later sources
+	 * (entries of one prefix sort by source, IEEE first). */
+	for (size_t k = 0; k < 2 * sizeof(order); k++) {
+		size_t i = k % sizeof(order);
 		const entry *e = find(o, m >> (48 - order[i]), order[i]);
-		if (e) {
+		if (e && (k >= sizeof(order) || e->reg < REG_NMAP)) {
 			if (registry)
 				*registry = reg_names[e->reg];
 			return o->names + e->name;

@@ -102,6 +102,8 @@ void vt_devrec_json(FILE *o, const vt_devrec *d)
 	vt_json_cstr(o, d->type ? d->type : "unknown");
 	fputs(",\"model\":", o);
 	vt_json_cstr(o, d->model);
+	fputs(",\"os\":", o);
+	vt_json_cstr(o, d->os);
 	fprintf(o, ",\"confidence\":%.2f", d->confidence);
 	kv_u64(o, "packets_sent", d->packets_sent);
 	kv_u64(o, "bytes_sent", d->bytes_sent);

@@ -9,8 +9,9 @@
 #include "vantage/report.h"
 #include "vantage/textout.h"
 
-#define W_VENDOR 24
-#define W_IPS 30
+#define W_VENDOR 16
+#define W_MODEL 16
+#define W_IPS 20
 
 static void fmt_ips(const vt_devrec *d, char *out, size_t cap)
 {
@@ -66,19 +67,21 @@ static void fmt_services(const vt_devrec *d, char *out, size_t cap)
 static void row(FILE *o, const vt_devrec *d)
 {
 	char mac[18] = "-", vendor[W_VENDOR + 1], type[20], ips[W_IPS + 16];
-	char bs[16], br[16], svc[80];
+	char bs[16], br[16], svc[80], model[W_MODEL + 1];
 	if (d->has_mac)
 		vt_mac_format(d->mac, mac);
 	vt_term_safe(d->vendor ? d->vendor : "-", vendor, sizeof(vendor));
 	vt_term_safe(d->type ? d->type : "unknown", type, sizeof(type));
+	vt_term_safe(d->model ? d->model : "-", model, sizeof(model));
 	fmt_ips(d, ips, sizeof(ips));
 	vt_human_bytes(d->bytes_sent, bs, sizeof(bs));
 	vt_human_bytes(d->bytes_recv, br, sizeof(br));
 	fmt_services(d, svc, sizeof(svc));
 	fprintf(o,
-		"%-17s %-*s %-12s %-*s %8" PRIu64 " %7s %8" PRIu64
+		"%-17s %-*s %-15s %-*s %4.2f %-*s %8" PRIu64 " %7s %8" PRIu64
 		" %7s %6" PRIu64 " %6" PRIu64 " %5" PRIu64 " %-2s %s\n",
-		mac, W_VENDOR, vendor, type, W_IPS, ips, d->packets_sent, bs,
+		mac, W_VENDOR, vendor, type, W_MODEL, model, d->confidence, W_IPS,
+		ips, d->packets_sent, bs,
 		d->packets_recv, br, d->local_flows, d->external_flows,
 		d->external_peers,
 		d->gateway ? "G" : d->randomized ? "R" : "-", svc);
@@ -86,8 +89,11 @@ static void row(FILE *o, const vt_devrec *d)
 
 static void write_table(FILE *o, const vt_devrec *d, size_t n)
 {
-	fprintf(o, "%-17s %-*s %-12s %-*s %8s %7s %8s %7s %6s %6s %5s %-2s %s\n",
-		"MAC", W_VENDOR, "VENDOR", "TYPE", W_IPS, "IP", "PKTS_OUT",
+	fprintf(o,
+		"%-17s %-*s %-15s %-*s %4s %-*s %8s %7s %8s %7s %6s %6s %5s %-2s "
+		"%s\n",
+		"MAC", W_VENDOR, "VENDOR", "TYPE", W_MODEL, "MODEL", "CONF",
+		W_IPS, "IP", "PKTS_OUT",
 		"BYTES", "PKTS_IN", "BYTES", "LFLOWS", "XFLOWS", "PEERS", "F",
 		"TOP SERVICES");
 	for (size_t i = 0; i < n; i++)

@@ -41,6 +41,7 @@ static const char schema_v1[] =
 	" vendor TEXT,"                 /* NULL: unknown */
 	" type TEXT,"                   /* taxonomy identifier; NULL: unknown */
 	" model TEXT,"
+	" os TEXT,"
 	" confidence REAL,"             /* 0..1 */
 	" gateway INTEGER NOT NULL DEFAULT 0,"    /* external hosts behind it */
 	" randomized INTEGER NOT NULL DEFAULT 0," /* locally administered MAC */

@@ -19,13 +19,15 @@
 #define TAKE(c) c " = CASE WHEN " NEWER " THEN excluded." c " ELSE " c " END, "
 
 /* ?1 mac, ?2 key_ip, ?3 vendor, ?4 type, ?5 model, ?6 confidence,
- * ?7 gateway, ?8 randomized, ?9 first_us, ?10 last_us, ?11 run id. */
+ * ?7 gateway, ?8 randomized, ?9 first_us, ?10 last_us, ?11 run id,
+ * ?12 os. */
 #define DEV_INSERT                                                          \
 	"INSERT INTO device(mac, key_ip, vendor, type, model, confidence,"  \
-	" gateway, randomized, first_us, last_us, last_run_id)"             \
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+	" gateway, randomized, first_us, last_us, last_run_id, os)"         \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
 #define DEV_UPDATE                                                          \
 	" DO UPDATE SET " TAKE("vendor") TAKE("type") TAKE("model")         \
+	TAKE("os")                                                           \
 	TAKE("confidence") TAKE("gateway") TAKE("randomized")               \
 	"first_us = " MIN_T("first_us") ", last_us = " MAX_T("last_us")     \
 	", last_run_id = max(coalesce(last_run_id, 0), excluded.last_run_id)" \
@@ -85,6 +87,13 @@ const char *const vt_store_sql[S__COUNT] = {
 		      " AND technique = 'passive'",
 	[S_DEL_EVI] = "DELETE FROM evidence WHERE device_id = ?1"
 		      " AND run_id = ?2",
+	[S_DEL_SIG] = "DELETE FROM signal WHERE device_id = ?1"
+		      " AND run_id = ?2",
+	/* ?1 device, ?2 run, ?3 signal, ?4 value (blob), ?5 count,
+	 * ?6 first, ?7 last. */
+	[S_SIG] = "INSERT INTO signal(device_id, run_id, signal, value, count,"
+		  " first_us, last_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+		  " ON CONFLICT DO UPDATE SET count = count + excluded.count",
 
 	/* ?1 device, ?2 run, ?3 ip, ?4 sources, ?5 first, ?6 last. */
 	[S_IP] = "INSERT INTO ip_binding(device_id, run_id, ip, sources,"
@@ -113,7 +122,7 @@ const char *const vt_store_sql[S__COUNT] = {
 		       " sum(r.bytes_recv), sum(r.flows), sum(r.local_flows),"
 		       " sum(r.external_flows), sum(r.local_bytes),"
 		       " sum(r.external_bytes), sum(r.external_peers),"
-		       " sum(r.services_dropped)"
+		       " sum(r.services_dropped), d.os"
 		       " FROM device d JOIN device_run r ON r.device_id = d.id"
 		       " WHERE r.run_id BETWEEN ?1 AND ?2"
 		       " GROUP BY d.id ORDER BY d.id",

@@ -37,6 +37,7 @@ static int upsert_device(vt_store *st, int64_t run_id, const vt_devrec *d,
 	rc |= vt_store_bind_time(s, 9, d->first_us);
 	rc |= vt_store_bind_time(s, 10, d->last_us);
 	rc |= sqlite3_bind_int64(s, 11, run_id);
+	rc |= vt_store_bind_text(s, 12, d->os);
 	if (rc != SQLITE_OK)
 		return vt_store_fail(st);
 	/* RETURNING id: the row is written by the first step. */
@@ -75,7 +76,7 @@ static int put_counters(vt_store *st, int64_t dev_id, int64_t run_id,
 static int clear_run_rows(vt_store *st, int64_t dev_id, int64_t run_id)
 {
 	static const enum vt_store_stmt del[] = {S_DEL_IP, S_DEL_SVC,
-						 S_DEL_EVI};
+						 S_DEL_EVI, S_DEL_SIG};
 	for (size_t i = 0; i < sizeof(del) / sizeof(del[0]); i++) {
 		sqlite3_stmt *s = st->stmt[del[i]];
 		int rc = sqlite3_bind_int64(s, 1, dev_id) |
@@ -162,6 +163,25 @@ static int put_evidence(vt_store *st, int64_t dev_id, int64_t run_id,
 	return VT_OK;
 }
 
+static int put_signals(vt_store *st, int64_t dev_id, int64_t run_id,
+		       const vt_devrec *d)
+{
+	sqlite3_stmt *s = st->stmt[S_SIG];
+	for (size_t i = 0; i < d->n_signals; i++) {
+		const vt_signal *g = &d->signals[i];
+		int rc = sqlite3_bind_int64(s, 1, dev_id);
+		rc |= sqlite3_bind_int64(s, 2, run_id);
+		rc |= vt_store_bind_text(s, 3, g->name);
+		rc |= sqlite3_bind_blob(s, 4, g->value, (int)g->len, SQLITE_STATIC);
+		rc |= vt_store_bind_u64(s, 5, g->count);
+		rc |= vt_store_bind_time(s, 6, g->first_us);
+		rc |= vt_store_bind_time(s, 7, g->last_us);
+		if (vt_store_bound_step(st, s, rc))
+			return VT_EDB;
+	}
+	return VT_OK;
+}
+
 static int put_rows(vt_store *st, int64_t run_id, const vt_devrec *d)
 {
 	int64_t dev_id = 0;
@@ -176,6 +196,8 @@ static int put_rows(vt_store *st, int64_t run_id, const vt_devrec *d)
 		rc = put_services(st, dev_id, run_id, d);
 	if (!rc)
 		rc = put_evidence(st, dev_id, run_id, d);
+	if (!rc)
+		rc = put_signals(st, dev_id, run_id, d);
 	return rc;
 }
 

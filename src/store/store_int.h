@@ -35,6 +35,8 @@ enum vt_store_stmt {
 	S_DEL_IP,
 	S_DEL_SVC,
 	S_DEL_EVI,
+	S_DEL_SIG,
+	S_SIG,
 	S_IP,
 	S_SVC,
 	S_EVI,

@@ -131,7 +131,7 @@ static int dev_from_row(vt_store *st, sqlite3_stmt *s, vt_devrec *d)
 	if (rc)
 		return rc;
 	if (dup_col(s, 3, &d->vendor) || dup_col(s, 4, &d->type) ||
-	    dup_col(s, 5, &d->model))
+	    dup_col(s, 5, &d->model) || dup_col(s, 22, &d->os))
 		return vt_store_error(st, VT_ENOMEM, "out of memory");
 	d->confidence = sqlite3_column_double(s, 6);
 	d->gateway = sqlite3_column_int(s, 7) != 0;

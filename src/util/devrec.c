@@ -15,6 +15,12 @@ void vt_devrec_cleanup(vt_devrec *d)
 	free(d->vendor);
 	free(d->type);
 	free(d->model);
+	free(d->os);
+	for (size_t i = 0; i < d->n_signals; i++) {
+		free(d->signals[i].name);
+		free(d->signals[i].value);
+	}
+	free(d->signals);
 	free(d->ips);
 	free(d->services);
 	for (size_t i = 0; i < d->n_evidence; i++) {
@@ -46,6 +52,36 @@ int vt_devrec_add_evidence(vt_devrec *d, const char *signal,
 		return VT_ENOMEM;
 	}
 	d->n_evidence++;
+	return VT_OK;
+}
+
+int vt_devrec_add_signal(vt_devrec *d, const char *name, const uint8_t *value,
+			 size_t len, uint64_t ts_us)
+{
+	for (size_t i = 0; i < d->n_signals; i++)
+		if (d->signals[i].len == len && !strcmp(d->signals[i].name, name) &&
+		    !memcmp(d->signals[i].value, value, len))
+			return VT_OK;
+	if (d->n_signals >= VT_DEV_MAX_SIGNALS)
+		return VT_EFULL;
+	vt_signal *ns = realloc(d->signals, (d->n_signals + 1) * sizeof(*ns));
+	if (!ns)
+		return VT_ENOMEM;
+	d->signals = ns;
+	vt_signal *s = &ns[d->n_signals];
+	s->name = strdup(name);
+	s->value = malloc(len + 1);
+	if (!s->name || !s->value) {
+		free(s->name);
+		free(s->value);
+		return VT_ENOMEM;
+	}
+	memcpy(s->value, value, len);
+	s->value[len] = '\0';
+	s->len = len;
+	s->count = 1;
+	s->first_us = s->last_us = ts_us;
+	d->n_signals++;
 	return VT_OK;
 }
 
