@@ -73,6 +73,29 @@ int vt_store_flow_add(vt_store *st, int64_t run_id, const vt_flow_rec *f);
  */
 int vt_store_device_put(vt_store *st, int64_t run_id, const vt_devrec *d);
 
+/*
+ * One service response and the label the matcher gave it (DESIGN.md
+ * "banner"), for the banner table. Strings are borrowed for the call;
+ * NULL is stored as NULL. cpe_json is a JSON array of strings.
+ */
+typedef struct vt_banner_rec {
+	const char *ip;        /* text, or NULL */
+	const char *proto;     /* "tcp" | "udp" */
+	unsigned port;
+	const char *probe, *state;
+	uint64_t seen_us;      /* 0: unknown */
+	const uint8_t *data;   /* raw bytes */
+	size_t len;
+	const char *tls_subject, *tls_issuer, *tls_sha256;
+	const char *service, *product, *version, *info, *devicetype, *type,
+		*vendor, *cpe_json, *rule;
+	double confidence;
+} vt_banner_rec;
+
+/* Queues a banner row (device_id from the device holding the address, if
+ * any); commits when the batch is full. VT_EINVAL for a bad proto/port. */
+int vt_store_banner_put(vt_store *st, int64_t run_id, const vt_banner_rec *b);
+
 /* Commits the open batch now. */
 int vt_store_flush(vt_store *st);
 

@@ -1,0 +1,133 @@
+/*
+ * Raw bytes inside JSON strings, as the output contract (DESIGN.md)
+ * writes them: printable-escape, where every byte outside printable ASCII
+ * (0x20-0x7e) and the backslash itself is "\xHH", and base64 (RFC 4648).
+ */
+#include "vantage/json.h"
+
+#include "vantage/error.h"
+
+static const char hexd[] = "0123456789abcdef";
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int vt_pesc_decode(const char *s, size_t n, uint8_t *out, size_t cap,
+		   size_t *out_len, size_t *bad_at)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t b = (uint8_t)s[i];
+		if (b == '\\') {
+			int hi = i + 3 < n && s[i + 1] == 'x' ? hexval(s[i + 2]) : -1;
+			int lo = hi >= 0 ? hexval(s[i + 3]) : -1;
+			if (lo < 0) {
+				if (bad_at)
+					*bad_at = i;
+				return VT_EFORMAT;
+			}
+			b = (uint8_t)(hi << 4 | lo);
+			i += 3;
+		}
+		if (o >= cap) {
+			if (bad_at)
+				*bad_at = i;
+			return VT_EFULL;
+		}
+		out[o++] = b;
+	}
+	*out_len = o;
+	return VT_OK;
+}
+
+static int plain(uint8_t b) { return b >= 0x20 && b < 0x7f && b != '\\'; }
+
+void vt_pesc_json(FILE *out, const uint8_t *p, size_t n)
+{
+	putc('"', out);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t b = p[i];
+		if (b == '"') {
+			fputs("\\\"", out);
+		} else if (plain(b)) {
+			putc(b, out);
+		} else {
+			char e[6] = {'\\', '\\', 'x', hexd[b >> 4], hexd[b & 15]};
+			fwrite(e, 1, 5, out);
+		}
+	}
+	putc('"', out);
+}
+
+size_t vt_pesc_encode(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+	if (!cap)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t b = p[i];
+		size_t need = plain(b) ? 1 : 4;
+		if (o + need >= cap)
+			break;
+		if (need == 1) {
+			out[o++] = (char)b;
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hexd[b >> 4];
+			out[o++] = hexd[b & 15];
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static int b64val(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+int vt_b64_decode(const char *s, size_t n, uint8_t *out, size_t cap,
+		  size_t *out_len)
+{
+	while (n && s[n - 1] == '=')
+		n--;
+	if (n % 4 == 1)
+		return VT_EFORMAT;
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		int v = b64val(s[i]);
+		if (v < 0)
+			return VT_EFORMAT;
+		acc = acc << 6 | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o >= cap)
+				return VT_EFULL;
+			out[o++] = (uint8_t)(acc >> bits);
+		}
+	}
+	*out_len = o;
+	return VT_OK;
+}
