@@ -64,6 +64,12 @@ void vt_devtab_frame(vt_devtab *t, const vt_pkt *p, int64_t dev[2]);
 void vt_devtab_signal(vt_devtab *t, int64_t dev, const char *name,
 		      const uint8_t *value, size_t len, uint64_t ts_us);
 
+/*
+ * Counts one use of device dev's signature budget; 1 while fewer than
+ * limit were counted (the caller then does the work), else 0.
+ */
+int vt_devtab_budget(vt_devtab *t, int64_t dev, unsigned limit);
+
 /* The device index for a MAC (created if new), or -1. */
 int64_t vt_devtab_mac(vt_devtab *t, const uint8_t mac[6], uint64_t ts_us);
 

@@ -33,6 +33,8 @@ enum { VT_OUI_FORMAT_NMAP = 1, VT_OUI_FORMAT_MANUF = 2 };
  * consulted only for prefixes the IEEE files lack. VT_EIO when missing.
  */
 int vt_oui_add_file(vt_oui *o, const char *path, int format);
+/* Sorts for lookup after vt_oui_add_file calls (vt_oui_load sorts). */
+void vt_oui_index(vt_oui *o);
 
 /*
  * The organisation for mac, or NULL. *registry (if not NULL) gets "MA-L",

@@ -41,6 +41,7 @@ int vt_cli_load_ident(const char *cmd, const char *rules_dir, int oui_only,
 	} else {
 		vt_oui_add_file(*oui, VT_OUI_NMAP_FILE, VT_OUI_FORMAT_NMAP);
 		vt_oui_add_file(*oui, VT_OUI_MANUF_FILE, VT_OUI_FORMAT_MANUF);
+		vt_oui_index(*oui);
 	}
 	*rules = vt_rules_new();
 	if (!*rules) {

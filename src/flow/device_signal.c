@@ -50,6 +50,17 @@ static int add(vt_dev *d, uint32_t h, const char *name, const uint8_t *v,
 	return 0;
 }
 
+int vt_devtab_budget(vt_devtab *t, int64_t dev, unsigned limit)
+{
+	if (dev < 0 || (size_t)dev >= t->n_devs)
+		return 0;
+	vt_dev *d = &t->devs[dev];
+	if (d->budget >= limit)
+		return 0;
+	d->budget++;
+	return 1;
+}
+
 void vt_devtab_signal(vt_devtab *t, int64_t dev, const char *name,
 		      const uint8_t *v, size_t len, uint64_t ts)
 {

@@ -12,7 +12,10 @@
 
 #include "vantage/signal.h"
 
-#define INSPECT_SEGMENTS 3 /* payload segments per flow side */
+#define INSPECT_SEGMENTS 2 /* payload segments per flow side: the request
+			    * or ClientHello, and a server's first flight */
+#define SYN_SIGNATURES 8   /* SYNs per device given a signature: a stack
+			    * does not change between connections */
 
 typedef struct sink_ctx {
 	vt_devtab *t;
@@ -53,10 +56,12 @@ static void udp_signals(const vt_pkt *p, vt_sig_sink *s, sink_ctx *c)
 	}
 }
 
-static void tcp_signals(const vt_pkt *p, vt_flow *f, int side, vt_sig_sink *s)
+static void tcp_signals(const vt_pkt *p, vt_flow *f, int side, vt_sig_sink *s,
+			sink_ctx *c)
 {
 	if ((p->tcp_flags & (VT_TCP_SYN | VT_TCP_ACK)) == VT_TCP_SYN) {
-		vt_sig_tcp_syn(p, s);
+		if (vt_devtab_budget(c->t, c->dev, SYN_SIGNATURES))
+			vt_sig_tcp_syn(p, s);
 		return;
 	}
 	if (!p->l4_payload_len || !f || f->inspected[side] >= INSPECT_SEGMENTS)
@@ -68,12 +73,28 @@ static void tcp_signals(const vt_pkt *p, vt_flow *f, int side, vt_sig_sink *s)
 		vt_sig_http(p->l4_payload, p->l4_payload_len, s);
 }
 
+/* Could this packet carry a signal? (cheap tests before any lookup) */
+static int candidate(const vt_pkt *p, const vt_flow *f, int side)
+{
+	if (p->ip_proto == 6) {
+		if ((p->tcp_flags & (VT_TCP_SYN | VT_TCP_ACK)) == VT_TCP_SYN)
+			return 1;
+		return p->l4_payload_len && f && f->inspected[side] < INSPECT_SEGMENTS;
+	}
+	if (p->ip_proto != 17)
+		return 0;
+	if (udp_port(p, 67) || udp_port(p, 5353) || udp_port(p, 1900) ||
+	    p->dport == 547 || p->dport == 53)
+		return 1;
+	return p->l4_payload_len >= 4 && p->l4_payload[0] == 0xf1;
+}
+
 void vt_signals_packet(vt_devtab *t, const vt_pkt *p, const int64_t dev[2],
 		       vt_flow *f, int side)
 {
 	sink_ctx c = {.t = t, .dev = dev[0], .ts = p->ts_us};
 	vt_sig_sink s = {.emit = emit, .user = &c};
-	if (!(p->has & VT_HAS_L4) || !p->l4_payload)
+	if (!(p->has & VT_HAS_L4) || !p->l4_payload || !candidate(p, f, side))
 		return;
 	int dhcp = p->ip_proto == 17 && udp_port(p, 67) && udp_port(p, 68);
 	/* Only a local sender's own words (DHCP names its client itself). */
@@ -82,5 +103,5 @@ void vt_signals_packet(vt_devtab *t, const vt_pkt *p, const int64_t dev[2],
 	if (p->ip_proto == 17)
 		udp_signals(p, &s, &c);
 	else if (p->ip_proto == 6)
-		tcp_signals(p, f, side, &s);
+		tcp_signals(p, f, side, &s, &c);
 }

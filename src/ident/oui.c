@@ -298,9 +298,13 @@ int vt_oui_add_file(vt_oui *o, const char *path, int format)
 	r = load_extra(o, buf, len,
 		       format == VT_OUI_FORMAT_NMAP ? REG_NMAP : REG_MANUF);
 	free(buf);
+	return r;
+}
+
+void vt_oui_index(vt_oui *o)
+{
 	if (o->n > 1)
 		qsort(o->e, o->n, sizeof(*o->e), cmp_entry);
-	return r;
 }
 
 void vt_oui_free(vt_oui *o)
