@@ -8,7 +8,8 @@
  *   2. an Nmap hard match;
  *   3. Recog, databases in order of their preference attribute (then
  *      Server header, auth realm, title, cookies, other fields);
- *   4. an Nmap softmatch.
+ *   4. an Nmap softmatch, for the service name only (its product, d/ and
+ *      CPEs are too broad to be a claim, see answer.c).
  * The first source that matched gives every field it has and the rule;
  * fields it leaves empty are filled from the next sources, in order, when
  * they do not contradict it (same service, or none). `type` is the

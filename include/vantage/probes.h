@@ -132,6 +132,7 @@ typedef struct vt_ladder {
 	size_t n, at;
 	size_t n_listed;          /* NULL and the port's own probes */
 	char soft_service[64];    /* set once a softmatch names a service */
+	int soft_id;              /* its id in the probes file's services */
 	int done;                 /* a hard match ended the port */
 } vt_ladder;
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -41,7 +42,8 @@ static const char help[] =
 	"                      " VT_PROBES_DEFAULT ")\n"
 	"  --intensity N       Nmap version intensity for the probe ladder when\n"
 	"                      a banner names no probe (0-9, default 7)\n"
-	"  --stats             print banners, time and banners/s on stderr\n"
+	"  --stats             print banners, wall and CPU time and banners/s\n"
+	"                      (after loading the rules) on stderr\n"
 	"  -h, --help          this text\n\n"
 	"Environment: VT_DATADIR (rules, Recog, crosswalk; default the source\n"
 	"tree's data/), VT_CACHE_DIR (compiled prefilters; default\n"
@@ -74,7 +76,8 @@ static int parse(int argc, char **argv, opts *o)
 	int c;
 	uint64_t v;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0; /* our own error line, "vantage match: ..." */
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_JSON: o->json = 1; break;
 		case O_DB: o->db = optarg; break;
@@ -90,7 +93,13 @@ static int parse(int argc, char **argv, opts *o)
 			o->intensity = (int)v;
 			break;
 		case 'h': fputs(help, stdout); return 1;
-		default: fputs(help, stderr); return -1;
+		case ':':
+			vt_cli_error(CMD, "%s needs a value", argv[optind - 1]);
+			return -1;
+		default:
+			vt_cli_error(CMD, "unknown option '%s' (see --help)",
+				     argv[optind - 1]);
+			return -1;
 		}
 	}
 	if (argc - optind > 1) {
@@ -99,6 +108,15 @@ static int parse(int argc, char **argv, opts *o)
 	}
 	o->input = optind < argc ? argv[optind] : "-";
 	return 0;
+}
+
+/* CPU time (user + system) of this process, in microseconds. */
+static uint64_t cpu_us(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
+	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
 static uint64_t now_us(void)
@@ -151,10 +169,32 @@ static void store_one(run *r, const vt_mrec *rec, const vt_answer *a)
 }
 
 /* A string field: null when absent or empty. */
+static void jstr(FILE *out, const char *v)
+{
+	size_t n = 0;
+	/* Plain printable ASCII goes out as is; anything else through the
+	 * shared escaper. */
+	while (v[n] >= 0x20 && v[n] < 0x7f && v[n] != '"' && v[n] != '\\')
+		n++;
+	if (v[n]) {
+		vt_json_cstr(out, v);
+		return;
+	}
+	putc('"', out);
+	fwrite(v, 1, n, out);
+	putc('"', out);
+}
+
 static void jfield(FILE *out, const char *name, const char *v)
 {
-	fprintf(out, ",\"%s\":", name);
-	vt_json_cstr(out, v && *v ? v : NULL);
+	putc(',', out);
+	putc('"', out);
+	fputs(name, out);
+	fputs("\":", out);
+	if (v && *v)
+		jstr(out, v);
+	else
+		fputs("null", out);
 }
 
 static void print_tls(FILE *out, const vt_banner *b)
@@ -327,7 +367,7 @@ static int open_store(run *r, int argc, char **argv)
 	return 0;
 }
 
-static int finish(run *r, uint64_t t0)
+static int finish(run *r, uint64_t t0, uint64_t c0)
 {
 	const char *status = vt_cli_interrupted ? "interrupted" : "ok";
 	if (r->st && (vt_store_run_end(r->st, r->run_id, now_us(), r->banners,
@@ -339,12 +379,15 @@ static int finish(run *r, uint64_t t0)
 	vt_store_close(r->st);
 	if (r->o->stats) {
 		double s = (double)(now_us() - t0) / 1e6;
+		double cs = (double)(cpu_us() - c0) / 1e6;
 		fprintf(stderr,
 			"vantage match: stats: %llu lines, %llu banners, %llu labelled, "
-			"%llu malformed, %.3f s, %.0f banners/s, %s\n",
+			"%llu malformed, %.3f s, %.0f banners/s, cpu %.3f s, "
+			"%.0f banners/cpu-s, %s\n",
 			(unsigned long long)r->lines, (unsigned long long)r->banners,
 			(unsigned long long)r->labelled, (unsigned long long)r->bad, s,
-			s > 0 ? (double)r->banners / s : 0.0,
+			s > 0 ? (double)r->banners / s : 0.0, cs,
+			cs > 0 ? (double)r->banners / cs : 0.0,
 			r->o->sequential ? "sequential" : "prefilter");
 	}
 	if (vt_cli_interrupted)
@@ -379,9 +422,9 @@ int vt_cmd_match(int argc, char **argv)
 	int rc = VT_EXIT_USAGE;
 	if (!o.db || open_store(&r, argc, argv) == 0) {
 		vt_cli_catch_signals();
-		uint64_t t0 = now_us();
+		uint64_t t0 = now_us(), c0 = cpu_us();
 		process(&r, in);
-		rc = finish(&r, t0);
+		rc = finish(&r, t0, c0);
 	} else {
 		vt_store_close(r.st);
 	}

@@ -14,7 +14,12 @@
 
 static void cpy(char *dst, size_t cap, const char *src)
 {
-	snprintf(dst, cap, "%s", src ? src : "");
+	size_t n = src ? strlen(src) : 0;
+	if (n >= cap)
+		n = cap - 1;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 #define CPY(dst, src) cpy((dst), sizeof(dst), (src))
@@ -68,6 +73,18 @@ void vt_cand_from_nmap(vt_cand *c, const vt_nmap_result *r,
 	cpe_vendor(r, 'h', a->vendor, sizeof(a->vendor));
 	if (!a->vendor[0] && a->devicetype[0])
 		cpe_vendor(r, 'o', a->vendor, sizeof(a->vendor));
+	/* A softmatch only names the service: its other fields are dropped
+	 * from our answer (Nmap prints them). Nmap's softmatch "HP LaserJet
+	 * telnetd" d/printer takes any telnetd that opens with WILL ECHO,
+	 * WILL SGA, BusyBox's included, and would make every such device a
+	 * printer. */
+	if (a->soft) {
+		char svc[sizeof(a->service)];
+		memcpy(svc, a->service, sizeof(svc));
+		memset(a, 0, sizeof(*a));
+		memcpy(a->service, svc, sizeof(svc));
+		a->soft = 1;
+	}
 	a->type = vt_xwalk_type(xw, "nmap", a->devicetype);
 	snprintf(a->rule, sizeof(a->rule), "nmap-service-probes:%d", r->line);
 }
@@ -93,9 +110,9 @@ int vt_cand_from_recog(vt_cand *c, const vt_recog_db *db,
 {
 	vt_answer *a = &c->a;
 	const char *proto = vt_recog_protocol(db);
-	memset(c, 0, sizeof(*c));
 	if (r->fp < 0 || asserts_nothing(r))
 		return -1;
+	memset(c, 0, sizeof(*c));
 	c->rank = ours ? VT_RANK_OURS : VT_RANK_RECOG;
 	double pref = vt_recog_preference(db);
 	c->conf = pref >= 0 ? pref : ours ? 0.9 : 0.5;
@@ -129,7 +146,7 @@ int vt_cand_from_recog(vt_cand *c, const vt_recog_db *db,
 
 static int cmp(const void *x, const void *y)
 {
-	const vt_cand *a = x, *b = y;
+	const vt_cand *a = *(const vt_cand *const *)x, *b = *(const vt_cand *const *)y;
 	if (a->rank != b->rank)
 		return a->rank - b->rank;
 	if (a->rank != VT_RANK_NMAP && a->rank != VT_RANK_SOFT && a->conf != b->conf)
@@ -168,17 +185,23 @@ static void merge_one(vt_answer *a, const vt_answer *o)
 
 void vt_answer_merge(vt_cand *c, size_t n, vt_answer *a)
 {
-	memset(a, 0, sizeof(*a));
-	a->type = "unknown";
-	if (!n)
+	const vt_cand *by[64];
+	if (!n) {
+		memset(a, 0, sizeof(*a));
+		a->type = "unknown";
 		return;
-	qsort(c, n, sizeof(*c), cmp);
-	*a = c[0].a;
+	}
+	if (n > 64)
+		n = 64;
+	for (size_t i = 0; i < n; i++)
+		by[i] = &c[i];
+	qsort(by, n, sizeof(by[0]), cmp); /* pointers: candidates are big */
+	*a = by[0]->a;
 	a->n_rules = 0;
-	double conf = c[0].conf;
-	CPY(a->rules[a->n_rules++], c[0].a.rule);
+	double conf = by[0]->conf;
+	CPY(a->rules[a->n_rules++], by[0]->a.rule);
 	for (size_t i = 1; i < n; i++) {
-		const vt_answer *o = &c[i].a;
+		const vt_answer *o = &by[i]->a;
 		if (a->n_rules < VT_ANSWER_MAX_RULES)
 			CPY(a->rules[a->n_rules++], o->rule);
 		if (o->service[0] && a->service[0] &&

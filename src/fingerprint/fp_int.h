@@ -40,6 +40,8 @@ typedef struct vt_rx_ctx {
 				 set has UTF-8 variants) */
 	uint64_t *bits;       /* candidate bitmap, sized for the largest set */
 	size_t bits_words;
+	const void *ready[256]; /* sets the scratch was sized for */
+	size_t n_ready;
 } vt_rx_ctx;
 
 /*
@@ -130,6 +132,7 @@ typedef struct vt_probe {
 	int n_fb_names;
 	int fb_line;
 	size_t m_first, m_end; /* its match lines: [m_first, m_end) */
+	uint64_t *svc_bits;    /* services its own lines name (ids) */
 } vt_probe;
 
 struct vt_probes {
@@ -143,6 +146,9 @@ struct vt_probes {
 	int has_exclude;
 	int null_probe;    /* index of the NULL probe or -1 */
 	vt_rset *set;      /* every match line, in file order */
+	char **svc;        /* distinct service names; a line's id indexes it */
+	int *m_svc;        /* per match line: its service id */
+	size_t n_svc;
 	int prefiltered;
 };
 
@@ -168,6 +174,11 @@ enum { VT_F_P, VT_F_V, VT_F_I, VT_F_H, VT_F_O, VT_F_D };
  */
 int vt_subst(const char *t, const uint8_t *s, pcre2_match_data *md,
 	     int nset, char *out, size_t max, int cpe);
+
+/* Interns service names and fills each probe's svc_bits (ladder.c). */
+int vt_probes_index_services(vt_probes *p);
+/* A service name's id, or -1. */
+int vt_probes_service_id(const vt_probes *p, const char *service);
 
 /* Port lists: "21,23,80-90". 0 or -1. *out is malloc'ed. */
 int vt_portlist_parse(const char *s, vt_portrange **out, size_t *n);

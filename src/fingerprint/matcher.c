@@ -26,7 +26,17 @@ typedef struct mdb {
 	int ours;
 } mdb;
 
+/* The databases of one field key, in load order. */
+typedef struct keydbs {
+	const char *key;
+	size_t len;
+	uint16_t db[16];
+	size_t n;
+} keydbs;
+
 struct vt_matcher {
+	keydbs keys[MAX_DBS];
+	size_t n_keys;
 	vt_probes *probes;
 	vt_probes_ctx *pctx;
 	mdb dbs[MAX_DBS];
@@ -101,6 +111,33 @@ static int build_prefilters(vt_matcher *m, const vt_matcher_cfg *cfg)
 	return VT_OK;
 }
 
+static void index_keys(vt_matcher *m)
+{
+	for (size_t i = 0; i < m->n_dbs; i++) {
+		const char *k = vt_recog_matches(m->dbs[i].db);
+		size_t j = 0;
+		while (j < m->n_keys && strcmp(m->keys[j].key, k))
+			j++;
+		if (j == m->n_keys) {
+			m->keys[j].key = k;
+			m->keys[j].len = strlen(k);
+			m->n_keys++;
+		}
+		if (m->keys[j].n < 16)
+			m->keys[j].db[m->keys[j].n++] = (uint16_t)i;
+	}
+}
+
+static const keydbs *find_key(const vt_matcher *m, const char *key)
+{
+	size_t l = strlen(key);
+	for (size_t j = 0; j < m->n_keys; j++)
+		if (m->keys[j].len == l && m->keys[j].key[0] == key[0] &&
+		    !memcmp(m->keys[j].key, key, l))
+			return &m->keys[j];
+	return NULL;
+}
+
 static int load_all(vt_matcher *m, const vt_matcher_cfg *cfg, char *errbuf)
 {
 	const char *data = cfg->datadir ? cfg->datadir : getenv("VT_DATADIR");
@@ -124,6 +161,7 @@ static int load_all(vt_matcher *m, const vt_matcher_cfg *cfg, char *errbuf)
 		return VT_EFORMAT;
 	if (!(m->rctx = vt_recog_ctx_new()))
 		return VT_ENOMEM;
+	index_keys(m);
 	return cfg->sequential ? VT_OK : build_prefilters(m, cfg);
 }
 
@@ -187,10 +225,7 @@ const char *vt_matcher_type(const vt_matcher *m, const char *source,
 
 static int is_db_key(const vt_matcher *m, const char *key)
 {
-	for (size_t i = 0; key && i < m->n_dbs; i++)
-		if (!strcmp(vt_recog_matches(m->dbs[i].db), key))
-			return 1;
-	return 0;
+	return key && find_key(m, key) != NULL;
 }
 
 static int nmap_cand(vt_matcher *m, const vt_banner *b, int probe_known,
@@ -217,14 +252,13 @@ static size_t recog_cands(vt_matcher *m, const vt_fields *f, vt_cand *c,
 	size_t n = 0;
 	vt_recog_result r;
 	for (size_t i = 0; i < f->n; i++) {
-		for (size_t k = 0; k < m->n_dbs && n < cap; k++) {
-			const vt_recog_db *db = m->dbs[k].db;
-			if (strcmp(vt_recog_matches(db), f->v[i].key))
-				continue;
-			vt_recog_match(db, m->rctx, f->v[i].p, f->v[i].len,
+		const keydbs *kd = find_key(m, f->v[i].key);
+		for (size_t k = 0; kd && k < kd->n && n < cap; k++) {
+			const mdb *d = &m->dbs[kd->db[k]];
+			vt_recog_match(d->db, m->rctx, f->v[i].p, f->v[i].len,
 				       m->sequential, &r);
-			if (vt_cand_from_recog(&c[n], db, &r, m->dbs[k].ours,
-					       (int)i, m->xw) == 0)
+			if (vt_cand_from_recog(&c[n], d->db, &r, d->ours, (int)i,
+					       m->xw) == 0)
 				n++;
 		}
 	}

@@ -176,16 +176,17 @@ int vt_probes_match(const vt_probes *p, vt_probes_ctx *c,
 		return VT_OK;
 	if (len > VT_PROBES_MAX_BUF)
 		len = VT_PROBES_MAX_BUF;
-	run r = {p, c, buf, len, !q->sequential && p->prefiltered, res};
+	int pf = !q->sequential && p->prefiltered;
+	run r = {p, c, buf, len, !q->sequential, res};
 	int probe = -1;
 	if (q->probe && (probe = vt_probes_find(p, q->proto, q->probe)) < 0)
 		return VT_EINVAL;
-	if (r.fast && !c->hs_ready) {
+	if (pf && !c->hs_ready) {
 		if (vt_rset_ctx_prepare(p->set, &c->rx) != VT_OK)
 			return VT_ENOMEM;
 		c->hs_ready = 1;
 	}
-	vt_rset_scan(p->set, &c->rx, buf, len, !r.fast);
+	vt_rset_scan(p->set, &c->rx, buf, len, !pf);
 	next_stamp(c, p->n_probes);
 	if (probe >= 0) {
 		try_probe(&r, probe);

@@ -39,6 +39,7 @@
 #endif
 
 #define RS_NUL 0x100 /* internal flag: the pattern text holds a NUL */
+#define VT_RSET_MIN_PREFILTER 64
 
 struct vt_rset {
 	const pcre2_code **re;     /* byte mode */
@@ -345,7 +346,9 @@ out:
 
 int vt_rset_build(vt_rset *s, const char *cache_dir, char *err, size_t errlen)
 {
-	if (s->db || !s->n)
+	/* Below this many patterns one Hyperscan call costs more than
+	 * running the JIT-compiled regexes in turn. */
+	if (s->db || s->n < VT_RSET_MIN_PREFILTER)
 		return VT_OK;
 	if (hs_valid_platform() != HS_SUCCESS) {
 		snprintf(err, errlen, "prefilter: this CPU lacks SSSE3");
@@ -376,12 +379,18 @@ int vt_rset_ctx_prepare(const vt_rset *s, vt_rx_ctx *c)
 {
 	if (vt_rx_ctx_bits(c, s->n) != VT_OK)
 		return VT_ENOMEM;
-	if (s->db) {
-		hs_scratch_t *sc = c->hs_scratch;
-		if (hs_alloc_scratch(s->db, &sc) != HS_SUCCESS)
-			return VT_ENOMEM;
-		c->hs_scratch = sc;
-	}
+	if (!s->db)
+		return VT_OK;
+	/* hs_alloc_scratch costs more than a scan: once per set. */
+	for (size_t i = 0; i < c->n_ready; i++)
+		if (c->ready[i] == s)
+			return VT_OK;
+	hs_scratch_t *sc = c->hs_scratch;
+	if (hs_alloc_scratch(s->db, &sc) != HS_SUCCESS)
+		return VT_ENOMEM;
+	c->hs_scratch = sc;
+	if (c->n_ready < sizeof(c->ready) / sizeof(c->ready[0]))
+		c->ready[c->n_ready++] = s;
 	return VT_OK;
 }
 
@@ -419,6 +428,7 @@ void vt_rx_ctx_release_hs(vt_rx_ctx *c)
 {
 	hs_free_scratch(c->hs_scratch);
 	c->hs_scratch = NULL;
+	c->n_ready = 0;
 }
 
 #else /* no Hyperscan: sequential only */

@@ -469,7 +469,8 @@ static int parse_all(pstate *st, const uint8_t *buf, size_t len)
 	}
 	if (!st->p->n_probes)
 		return perr(st, NULL, "no Probe in the file");
-	return resolve_fallbacks(st);
+	int rc = resolve_fallbacks(st);
+	return rc ? rc : vt_probes_index_services(st->p);
 }
 
 vt_probes *vt_probes_parse(const char *name, const uint8_t *buf, size_t len,
@@ -532,11 +533,14 @@ void vt_probes_free(vt_probes *p)
 		free(pr->payload);
 		free(pr->ports);
 		free(pr->sslports);
+		free(pr->svc_bits);
 		for (int k = 0; k < pr->n_fb_names; k++)
 			free(pr->fb_names[k]);
 		free(pr->fb_names);
 	}
 	vt_rset_free(p->set);
+	free(p->svc);
+	free(p->m_svc);
 	free(p->m);
 	free(p->probes);
 	free(p->excl_tcp);

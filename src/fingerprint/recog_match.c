@@ -224,7 +224,11 @@ static void set_kv(vt_recog_result *res, const char *name, const char *v,
 			return;
 		res->n++;
 	}
-	snprintf(res->kv[i].name, sizeof(res->kv[i].name), "%s", name);
+	size_t nl = strlen(name);
+	if (nl >= sizeof(res->kv[i].name))
+		nl = sizeof(res->kv[i].name) - 1;
+	memcpy(res->kv[i].name, name, nl);
+	res->kv[i].name[nl] = '\0';
 	if (vlen > VT_RECOG_VALUE_MAX)
 		vlen = VT_RECOG_VALUE_MAX;
 	memcpy(res->kv[i].value, v, vlen);
@@ -292,9 +296,9 @@ static void extract(const vt_recog_db *db, vt_rx_ctx *rx, size_t fp,
 	interpolate(res);
 }
 
-static int prepare(const vt_recog_db *db, vt_recog_ctx *c, int fast)
+static int prepare(const vt_recog_db *db, vt_recog_ctx *c, int pf)
 {
-	if (fast)
+	if (pf)
 		return vt_rset_ctx_prepare(db->set, &c->rx);
 	return vt_rx_ctx_bits(&c->rx, vt_rset_count(db->set));
 }
@@ -302,15 +306,15 @@ static int prepare(const vt_recog_db *db, vt_recog_ctx *c, int fast)
 int vt_recog_match(const vt_recog_db *db, vt_recog_ctx *c, const uint8_t *s,
 		   size_t len, int sequential, vt_recog_result *res)
 {
-	int fast = !sequential && db->prefiltered;
+	int fast = !sequential, pf = fast && db->prefiltered;
 	size_t n = vt_rset_count(db->set);
 	res->fp = -1;
 	res->n = 0;
 	if (!n)
 		return VT_OK;
-	if (prepare(db, c, fast) != VT_OK)
+	if (prepare(db, c, pf) != VT_OK)
 		return VT_ENOMEM;
-	vt_rset_scan(db->set, &c->rx, s, len, !fast);
+	vt_rset_scan(db->set, &c->rx, s, len, !pf);
 	for (size_t i = vt_rset_next(&c->rx, 0, n); i < n;
 	     i = vt_rset_next(&c->rx, i + 1, n)) {
 		if (vt_rset_test(db->set, &c->rx, i, s, len, fast)) {
