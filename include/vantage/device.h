@@ -65,10 +65,12 @@ void vt_devtab_signal(vt_devtab *t, int64_t dev, const char *name,
 		      const uint8_t *value, size_t len, uint64_t ts_us);
 
 /*
- * Counts one use of device dev's signature budget; 1 while fewer than
- * limit were counted (the caller then does the work), else 0.
+ * Counts one use of device dev's budget of a kind of costly signature
+ * work; 1 while fewer than limit were counted (the caller then does the
+ * work), else 0.
  */
-int vt_devtab_budget(vt_devtab *t, int64_t dev, unsigned limit);
+enum { VT_BUDGET_SYN, VT_BUDGET_TLS, VT_BUDGET_COUNT };
+int vt_devtab_budget(vt_devtab *t, int64_t dev, int kind, unsigned limit);
 
 /* The device index for a MAC (created if new), or -1. */
 int64_t vt_devtab_mac(vt_devtab *t, const uint8_t mac[6], uint64_t ts_us);

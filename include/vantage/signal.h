@@ -56,7 +56,12 @@ typedef struct vt_sig_sink {
 	void (*emit)(void *user, const char *name, const uint8_t *value,
 		     size_t len);
 	void *user;
+	unsigned skip; /* VT_SIG_SKIP_*: work the caller does not need */
 } vt_sig_sink;
+
+/* The TLS stack's fingerprints (JA3, JA4) are not wanted this time: the
+ * device's stack was fingerprinted often enough already. */
+#define VT_SIG_SKIP_TLS_FP 1u
 
 /*
  * The parsers. Each returns a vt_dis_result (OK, TRUNCATED, MALFORMED,

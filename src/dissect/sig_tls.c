@@ -361,8 +361,10 @@ static int client_hello(vt_cur body, int complete, const vt_sig_sink *s)
 		return rc;
 	}
 	sni(&h, s);
-	ja3(&h, s);
-	ja4(&h, s);
+	if (!(s->skip & VT_SIG_SKIP_TLS_FP)) {
+		ja3(&h, s);
+		ja4(&h, s);
+	}
 	return VT_DIS_OK;
 }
 

@@ -50,14 +50,15 @@ static int add(vt_dev *d, uint32_t h, const char *name, const uint8_t *v,
 	return 0;
 }
 
-int vt_devtab_budget(vt_devtab *t, int64_t dev, unsigned limit)
+int vt_devtab_budget(vt_devtab *t, int64_t dev, int kind, unsigned limit)
 {
-	if (dev < 0 || (size_t)dev >= t->n_devs)
+	if (dev < 0 || (size_t)dev >= t->n_devs || kind < 0 ||
+	    kind >= VT_BUDGET_COUNT)
 		return 0;
 	vt_dev *d = &t->devs[dev];
-	if (d->budget >= limit)
+	if (d->budget[kind] >= limit)
 		return 0;
-	d->budget++;
+	d->budget[kind]++;
 	return 1;
 }
 

@@ -32,7 +32,7 @@ typedef struct vt_dev {
 	uint32_t last_ext;  /* hash of the last external address it carried */
 	vt_peerset peers;
 	uint32_t *sig_hash; /* hash of r.signals[i] (name, value) */
-	uint32_t budget;    /* vt_devtab_budget uses so far */
+	uint32_t budget[VT_BUDGET_COUNT]; /* vt_devtab_budget uses so far */
 	size_t sig_cap;
 } vt_dev;
 

@@ -16,6 +16,8 @@
 			    * or ClientHello, and a server's first flight */
 #define SYN_SIGNATURES 8   /* SYNs per device given a signature: a stack
 			    * does not change between connections */
+#define TLS_FINGERPRINTS 32 /* ClientHellos per device given JA3/JA4 (the
+			     * server name is taken from every one) */
 
 typedef struct sink_ctx {
 	vt_devtab *t;
@@ -60,15 +62,18 @@ static void tcp_signals(const vt_pkt *p, vt_flow *f, int side, vt_sig_sink *s,
 			sink_ctx *c)
 {
 	if ((p->tcp_flags & (VT_TCP_SYN | VT_TCP_ACK)) == VT_TCP_SYN) {
-		if (vt_devtab_budget(c->t, c->dev, SYN_SIGNATURES))
+		if (vt_devtab_budget(c->t, c->dev, VT_BUDGET_SYN, SYN_SIGNATURES))
 			vt_sig_tcp_syn(p, s);
 		return;
 	}
 	if (!p->l4_payload_len || !f || f->inspected[side] >= INSPECT_SEGMENTS)
 		return;
 	f->inspected[side]++;
-	if (p->l4_payload[0] == 0x16)
+	if (p->l4_payload[0] == 0x16) {
+		if (!vt_devtab_budget(c->t, c->dev, VT_BUDGET_TLS, TLS_FINGERPRINTS))
+			s->skip |= VT_SIG_SKIP_TLS_FP;
 		vt_sig_tls(p->l4_payload, p->l4_payload_len, s);
+	}
 	else
 		vt_sig_http(p->l4_payload, p->l4_payload_len, s);
 }
