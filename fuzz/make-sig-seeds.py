@@ -66,6 +66,10 @@ def dns_seeds():
                                                  0xffff, 0xffff)
     s['counts-65535-query'] = b'\0' + dns_hdr(0, 0xffff, 0xffff, 0xffff,
                                               0xffff)
+    # More questions and records than the per-message cap (1024).
+    s['questions-1100'] = b'\1' + dns_hdr(0, 1100) + (b'\0' + q) * 1100
+    s['records-1100'] = b'\1' + dns_hdr(0x8400, 0, 1100) + \
+        (b'\0' + struct.pack('>HHIH', 1, 1, 1, 0)) * 1100
     # A Chromecast-style announcement with compression.
     m = dns_hdr(0x8400, 0, 4, 0, 2)
     svc = 12 + len(dns_name('_services._dns-sd._udp.local')) + 10
@@ -285,7 +289,14 @@ def tls_seeds():
         ext(0x2a2a, b'') + ext(0x0a, b'\0\4\x3a\x3a\x4a\x4a') +
         ext(0x2b, b'\2\x5a\x5a') + ext(0x0d, b'\0\2\x6a\x6a') +
         ext(0x10, b'\0\3\2\xff\x01')))
+    # Over the JA4 caps: 600 ciphers, 300 extensions (JA3 only).
+    s['ciphers-600'] = records(22, hello(list(range(1, 601)), b''))
+    s['extensions-300'] = records(22, hello(
+        [0x2f], b''.join(ext(0x100 + i, b'') for i in range(300))))
     leaf = cert(name((CN, 12, b'Root')), name((CN, 12, b'leaf')))
+    # A 20 KiB certificate message: over the 16 KiB gathering buffer.
+    s['cert-20k'] = records(22, cert_msg([leaf, b'\x30\x82\x4e\x20' +
+                                          b'\0' * 20000]))
     s['chain-1000'] = records(22, cert_msg([leaf] + [b'\x30\x02\x05\x00'] *
                                            999))
     s['cert-long-form-4'] = records(22, cert_msg([cert(

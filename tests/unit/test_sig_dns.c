@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -362,6 +363,16 @@ static void counts_without_records(void **state)
 		u8(&P, 0), u16(&P, 1), u16(&P, 1);
 	assert_int_equal(dns(1), VT_DIS_OK);
 	assert_int_equal(R.n, 0);
+	/* 1,100 records: the walk stops at the cap of 1,024 */
+	hdr(&P, 0x8400, 0, 1100, 0, 0);
+	for (int i = 0; i < 1100; i++) {
+		char host[32];
+		snprintf(host, sizeof(host), "h%d.local", i);
+		rr(&P, host, 1, 4), raw(&P, "\1\2\3\4", 4);
+	}
+	assert_int_equal(dns(1), VT_DIS_OK);
+	assert_int_equal(R.n, 256); /* and emits at most 256 per message */
+	assert_sig(&R, "mdns_hostname", "h0.local");
 	assert_int_equal(vt_sig_dns(P.b, 11, 1, rec_reset(&R)),
 			 VT_DIS_TRUNCATED);
 	assert_int_equal(vt_sig_dns(NULL, 0, 0, rec_reset(&R)),

@@ -388,6 +388,30 @@ static void extension_overflows(void **state)
 	assert_int_equal(R.n, 0);
 }
 
+/* Over JA4's sort caps (512 ciphers, 256 extensions): JA3 only. The
+ * expected MD5s are of the JA3 strings computed by Python's hashlib. */
+static void over_caps(void **state)
+{
+	static uint16_t c[600];
+	for (int i = 0; i < 600; i++)
+		c[i] = (uint16_t)(i + 1);
+	size_t n = hello_body(T, c, 600, NULL, 0);
+	n = handshake(U, 1, T, n);
+	n = records(B, 22, U, n, 16384);
+	assert_int_equal(tls(B, n), VT_DIS_OK);
+	assert_sigs_exact(&R, SIGS("tls_ja3", "5fcbc881ec375eb6b7114a494bdc84be"));
+	static uint8_t e[300 * 4];
+	size_t el = 0;
+	for (int i = 0; i < 300; i++)
+		el += ext(e + el, (uint16_t)(0x100 + i), "", 0);
+	c[0] = 0x2f;
+	n = hello_body(T, c, 1, e, el);
+	n = handshake(U, 1, T, n);
+	n = records(B, 22, U, n, 16384);
+	assert_int_equal(tls(B, n), VT_DIS_OK);
+	assert_sigs_exact(&R, SIGS("tls_ja3", "f3cb59fe5df6a69a7bd29da73d989a30"));
+}
+
 static int sni_of(const char *list, size_t len)
 {
 	static const uint16_t c[] = {0x1301};
@@ -741,6 +765,7 @@ int main(void)
 		cmocka_unit_test(length_disagreements),
 		cmocka_unit_test(extension_overflows),
 		cmocka_unit_test(odd_sni_lists),
+		cmocka_unit_test(over_caps),
 		cmocka_unit_test(real_certificate),
 		cmocka_unit_test(name_forms),
 		cmocka_unit_test(nul_and_hostile_values),
