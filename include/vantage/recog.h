@@ -96,7 +96,8 @@ double vt_recog_preference(const vt_recog_db *db);
 size_t vt_recog_count(const vt_recog_db *db);
 const vt_recog_fp *vt_recog_get(const vt_recog_db *db, size_t i);
 
-/* Builds the database's prefilter (prefilter.c); VT_OK or VT_EUNSUP. */
+/* Builds the database's prefilter (prefilter.c), cached under cache_dir
+ * (NULL: the default cache); VT_OK or VT_EUNSUP. */
 int vt_recog_prefilter(vt_recog_db *db, const char *cache_dir, char *errbuf);
 
 vt_recog_ctx *vt_recog_ctx_new(void);

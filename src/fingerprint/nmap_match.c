@@ -42,7 +42,10 @@ int vt_probes_prefilter(vt_probes *p, const char *cache_dir, char *errbuf)
 {
 	if (!p->set)
 		return VT_OK;
-	int rc = vt_rset_build(p->set, cache_dir, errbuf, VT_ERRBUF_LEN);
+	char *dflt = cache_dir ? NULL : vt_fp_cache_dir();
+	int rc = vt_rset_build(p->set, cache_dir ? cache_dir : dflt, errbuf,
+			       VT_ERRBUF_LEN);
+	free(dflt);
 	p->prefiltered = rc == VT_OK && vt_rset_has_prefilter(p->set);
 	return rc;
 }

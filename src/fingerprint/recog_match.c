@@ -188,7 +188,10 @@ void vt_recog_uncompile(vt_recog_db *db)
 int vt_recog_prefilter(vt_recog_db *db, const char *cache_dir, char *errbuf)
 {
 	char err[VT_ERRBUF_LEN];
-	int rc = vt_rset_build(db->set, cache_dir, err, sizeof(err));
+	char *dflt = cache_dir ? NULL : vt_fp_cache_dir();
+	int rc = vt_rset_build(db->set, cache_dir ? cache_dir : dflt, err,
+			       sizeof(err));
+	free(dflt);
 	if (rc != VT_OK)
 		snprintf(errbuf, VT_ERRBUF_LEN, "%s: %s", db->path, err);
 	db->prefiltered = rc == VT_OK && vt_rset_has_prefilter(db->set);
