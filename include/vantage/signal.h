@@ -35,7 +35,7 @@
  *   tls_ja4           JA4 of its ClientHello
  *   tls_cert_subject  subject of a certificate it served (TLS <= 1.2)
  *   tls_cert_issuer   issuer of that certificate
- *   tcp_syn           p0f-style SYN signature: ttl:olen:mss:wsize,scale:olayout:quirks
+ *   tcp_syn           p0f v3 SYN signature: ver:ittl:olen:mss:wsize,scale:olayout:quirks:pclass
  *   p2p_cs2           "1": it speaks CS2 PPPP (camera P2P relay, UDP 32100)
  *   p2p_uid_prefix    the vendor prefix of its CS2 device ID ("ABCD")
  *   oui               IEEE organisation of its MAC (added by identification)
