@@ -71,10 +71,16 @@ static void on_root(lstate *st, const XML_Char **a)
 	vt_recog_db *db = st->db;
 	const char *m = attr(a, "matches");
 	const char *pref = attr(a, "preference");
-	if (m)
+	/* A nested <fingerprints> (not Recog's schema, but well-formed)
+	 * replaces the root's values rather than leaking them. */
+	if (m) {
+		free(db->matches);
 		db->matches = sdup(st, m);
-	if (attr(a, "protocol"))
+	}
+	if (attr(a, "protocol")) {
+		free(db->protocol);
 		db->protocol = sdup(st, attr(a, "protocol"));
+	}
 	if (pref) {
 		char *end;
 		double v = strtod(pref, &end);
@@ -142,13 +148,22 @@ static void on_param(lstate *st, const XML_Char **a)
 			   : NULL;
 }
 
+static void clear_ex_attrs(lstate *st)
+{
+	for (size_t i = 0; i < st->ex_n; i++) {
+		free(st->ex_attrs[i].name);
+		free(st->ex_attrs[i].value);
+	}
+	st->ex_n = 0;
+}
+
 static void on_example(lstate *st, const XML_Char **a)
 {
 	st->text_kind = 2;
 	st->text_len = 0;
 	st->ex_line = (int)XML_GetCurrentLineNumber(st->xp);
 	st->ex_b64 = 0;
-	st->ex_n = 0;
+	clear_ex_attrs(st); /* an <example> nested in an unclosed one */
 	for (; a[0]; a += 2) {
 		if (!strcmp(a[0], "_encoding")) {
 			if (strcmp(a[1], "base64"))
@@ -353,10 +368,7 @@ vt_recog_db *vt_recog_parse(const char *label, const uint8_t *buf,
 	db->preference = -1;
 	parse_xml(&st, buf, len);
 	XML_ParserFree(st.xp);
-	for (size_t i = 0; i < st.ex_n; i++) {
-		free(st.ex_attrs[i].name);
-		free(st.ex_attrs[i].value);
-	}
+	clear_ex_attrs(&st);
 	free(st.ex_attrs);
 	free(st.text);
 	if (!st.failed && vt_recog_compile(db, errbuf) != VT_OK)
