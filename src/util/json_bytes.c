@@ -3,22 +3,13 @@
  * writes them: printable-escape, where every byte outside printable ASCII
  * (0x20-0x7e) and the backslash itself is "\xHH", and base64 (RFC 4648).
  */
+#include "vantage/devrec.h"
 #include "vantage/json.h"
 
 #include "vantage/error.h"
 
 static const char hexd[] = "0123456789abcdef";
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int vt_pesc_decode(const char *s, size_t n, uint8_t *out, size_t cap,
 		   size_t *out_len, size_t *bad_at)
@@ -27,8 +18,8 @@ int vt_pesc_decode(const char *s, size_t n, uint8_t *out, size_t cap,
 	for (size_t i = 0; i < n; i++) {
 		uint8_t b = (uint8_t)s[i];
 		if (b == '\\') {
-			int hi = i + 3 < n && s[i + 1] == 'x' ? hexval(s[i + 2]) : -1;
-			int lo = hi >= 0 ? hexval(s[i + 3]) : -1;
+			int hi = i + 3 < n && s[i + 1] == 'x' ? vt_hexval(s[i + 2]) : -1;
+			int lo = hi >= 0 ? vt_hexval(s[i + 3]) : -1;
 			if (lo < 0) {
 				if (bad_at)
 					*bad_at = i;
