@@ -46,10 +46,15 @@ void vt_pesc_json(FILE *out, const uint8_t *p, size_t n)
 	putc('"', out);
 	for (size_t i = 0; i < n; i++) {
 		uint8_t b = p[i];
-		if (b == '"') {
+		size_t run = 0;
+		/* A run of bytes that go out as they are: one call. */
+		while (i + run < n && plain(p[i + run]) && p[i + run] != '"')
+			run++;
+		if (run) {
+			fwrite(p + i, 1, run, out);
+			i += run - 1;
+		} else if (b == '"') {
 			fputs("\\\"", out);
-		} else if (plain(b)) {
-			putc(b, out);
 		} else {
 			char e[6] = {'\\', '\\', 'x', hexd[b >> 4], hexd[b & 15]};
 			fwrite(e, 1, 5, out);
