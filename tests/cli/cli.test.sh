@@ -256,6 +256,14 @@ while [ ! -e "$ready" ] && [ $i -lt 300 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
+# The run has begun once its row is committed (loading rules can take a
+# while under the sanitizers): only then is there something to keep.
+i=0
+while [ $i -lt 300 ]; do
+	[ "$(sqlite3 "$db" 'SELECT count(*) FROM run' 2>/dev/null)" = 1 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
 sleep 0.3
 kill -s KILL "$vpid"
 wait "$vpid" 2>/dev/null
