@@ -43,9 +43,6 @@ void vt_capture_close(vt_capture *c);
 /* 1 = a frame in *f, 0 = every source finished (cleanly or not). */
 int vt_capture_next(vt_capture *c, vt_frame *f);
 
-/* Did a signal cut a read short (that source then counts as ended)? */
-int vt_capture_interrupted(const vt_capture *c);
-
 /* Errors met while reading, one line each ("file: reason"). */
 size_t vt_capture_nerrors(const vt_capture *c);
 const char *vt_capture_error(const vt_capture *c, size_t i);

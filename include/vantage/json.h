@@ -87,9 +87,6 @@ int vt_pesc_decode(const char *s, size_t n, uint8_t *out, size_t cap,
 		   size_t *out_len, size_t *bad_at);
 /* Writes p as a JSON string literal of its printable-escaped text. */
 void vt_pesc_json(FILE *out, const uint8_t *p, size_t n);
-/* Printable-escapes p into out (cap bytes, NUL-terminated, cut short at
- * a whole escape); returns the length written. */
-size_t vt_pesc_encode(const uint8_t *p, size_t n, char *out, size_t cap);
 
 /* Decodes standard base64 (padding optional, no whitespace): VT_OK,
  * VT_EFORMAT, or VT_EFULL past cap. */

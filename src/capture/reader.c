@@ -31,7 +31,6 @@ struct vt_capture {
 	size_t last; /* source of the frame handed out last; SIZE_MAX = none */
 	char **errors;
 	size_t n_errors;
-	int interrupted; /* a read was cut short by a signal */
 };
 
 static int open_one(source *s, const char *path, FILE *stream, char *errbuf)
@@ -150,10 +149,8 @@ static void advance(vt_capture *c, source *s)
 		return;
 	}
 	s->state = 2;
-	if (r == PCAP_ERROR && errno == EINTR) {
-		c->interrupted = 1; /* a signal, not a damaged file */
-		return;
-	}
+	if (r == PCAP_ERROR && errno == EINTR)
+		return; /* a signal (the caller stops), not a damaged file */
 	if (r == PCAP_ERROR) {
 		const char *e = pcap_geterr(s->pcap);
 		add_error(c, s->path, e && *e ? e : "read error");
@@ -192,7 +189,6 @@ int vt_capture_next(vt_capture *c, vt_frame *f)
 }
 
 size_t vt_capture_nerrors(const vt_capture *c) { return c->n_errors; }
-int vt_capture_interrupted(const vt_capture *c) { return c->interrupted; }
 
 const char *vt_capture_error(const vt_capture *c, size_t i)
 {

@@ -63,29 +63,6 @@ void vt_pesc_json(FILE *out, const uint8_t *p, size_t n)
 	putc('"', out);
 }
 
-size_t vt_pesc_encode(const uint8_t *p, size_t n, char *out, size_t cap)
-{
-	size_t o = 0;
-	if (!cap)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t b = p[i];
-		size_t need = plain(b) ? 1 : 4;
-		if (o + need >= cap)
-			break;
-		if (need == 1) {
-			out[o++] = (char)b;
-		} else {
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hexd[b >> 4];
-			out[o++] = hexd[b & 15];
-		}
-	}
-	out[o] = '\0';
-	return o;
-}
-
 static int b64val(char c)
 {
 	if (c >= 'A' && c <= 'Z')
