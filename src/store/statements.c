@@ -102,10 +102,10 @@ const char *const vt_store_sql[S__COUNT] = {
 		 " sources = sources | excluded.sources, first_us = "
 		 MIN_T("first_us") ", last_us = " MAX_T("last_us"),
 	/* ?1 device, ?2 run, ?3 proto, ?4 port, ?5 role, ?6 scope, ?7 flows,
-	 * ?8 bytes, ?9 first, ?10 last. */
+	 * ?8 bytes, ?9 first, ?10 last, ?11 technique. */
 	[S_SVC] = "INSERT INTO service(device_id, run_id, proto, port, role,"
 		  " scope, technique, flows, bytes, first_us, last_us) VALUES"
-		  " (?1, ?2, ?3, ?4, ?5, ?6, 'passive', ?7, ?8, ?9, ?10)"
+		  " (?1, ?2, ?3, ?4, ?5, ?6, ?11, ?7, ?8, ?9, ?10)"
 		  " ON CONFLICT(device_id, run_id, technique, proto, port, role,"
 		  " scope) DO UPDATE SET flows = flows + excluded.flows,"
 		  " bytes = bytes + excluded.bytes, first_us = "
