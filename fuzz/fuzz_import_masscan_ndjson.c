@@ -1,0 +1,7 @@
+/*
+ * Fuzz target: the masscan -oD importer (src/import/), through the
+ * decompressing source and the host table (import_target.h).
+ */
+#include "import_target.h"
+
+VT_FUZZ_IMPORT(VT_IMP_MASSCAN_NDJSON)
