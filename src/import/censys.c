@@ -7,7 +7,7 @@
  * uniform_resource_identifier}], labels[], observed_at,
  * tls.certificates.{leaf_fp_sha_256, leaf_data.{subject_dn, issuer_dn}},
  * http.response.{status_code, html_title, headers (Title_Case keys,
- * array values), body}}]}. An HTTP service's banner is rebuilt from
+ * array values), body, _encoding.body}}]}. An HTTP service's banner is rebuilt from
  * http.response when it has one (Censys's own banner is the head only).
  * Censys's service names, software and labels become signals.
  */
@@ -95,6 +95,16 @@ static int service(imp_ctx *c, vt_jref svc)
 	if (vt_json_int(j, vt_json_get(j, resp, "status_code"), 0, 999, &code) == VT_OK) {
 		size_t bl = 0;
 		const char *body = vt_json_string(j, vt_json_get(j, resp, "body"), &bl);
+		const char *enc = imp_jstr(j, resp, "_encoding.body");
+		if (body && enc && (!strcmp(enc, "DISPLAY_HEX") || !strcmp(enc, "DISPLAY_BASE64"))) {
+			size_t out = 0;
+			int rc = enc[8] == 'H' ? imp_hex_decode(body, bl, c->buf, IMP_MAX_BANNER, &out)
+					       : vt_b64_decode(body, bl, c->buf, IMP_MAX_BANNER, &out);
+			if (rc == VT_EFORMAT)
+				return imp_why(c, "http body is not in its _encoding (%s)", enc);
+			body = (const char *)c->buf;
+			bl = rc ? 0 : out;
+		}
 		const char *reason = imp_jstr(j, resp, "status_reason");
 		char status[96];
 		snprintf(status, sizeof(status), "%lld%s%s", (long long)code,

@@ -9,8 +9,8 @@
  * body}; any <protocol>.tls.certificate.parsed or
  * <protocol>.<scan>.tls.certificate.parsed gives the certificate
  * (p443.https.tls); other scans' "banner" strings are taken as they are.
- * Ports listed in protocols[] without a p<port> entry are open ports
- * without a banner. metadata, tags and each scan's metadata are signals.
+ * Ports listed in protocols[] (else ports[]) without a p<port> entry are
+ * open ports without a banner. metadata, tags and each scan's metadata are signals.
  */
 #include <string.h>
 
@@ -124,10 +124,34 @@ static int port_entry(imp_ctx *c, vt_jref pe, int64_t port)
 	return 0;
 }
 
+/* ports[] without protocols[]: open ports whose port has no p<port>. */
+static void listed_ports(imp_ctx *c, vt_jref root, const vt_imp_obs *base)
+{
+	const vt_json *j = c->j;
+	for (vt_jref e = vt_json_first(j, vt_json_get(j, root, "ports"));
+	     e != VT_JNONE && !c->stop; e = vt_json_next(j, e)) {
+		int64_t port;
+		char key[8];
+		if (vt_json_int(j, e, 0, 65535, &port))
+			continue;
+		snprintf(key, sizeof(key), "p%lld", (long long)port);
+		if (vt_json_get(j, root, key) != VT_JNONE)
+			continue;
+		c->o = *base;
+		imp_obs_port(&c->o, "tcp", port);
+		c->o.open = 1;
+		imp_emit(c);
+	}
+}
+
 /* protocols[] entries "80/http" whose port has no p<port> object. */
 static void listed(imp_ctx *c, vt_jref root, const vt_imp_obs *base)
 {
 	const vt_json *j = c->j;
+	if (vt_json_get(j, root, "protocols") == VT_JNONE) {
+		listed_ports(c, root, base);
+		return;
+	}
 	for (vt_jref e = vt_json_first(j, vt_json_get(j, root, "protocols"));
 	     e != VT_JNONE && !c->stop; e = vt_json_next(j, e)) {
 		const char *s = vt_json_string(j, e, NULL);

@@ -137,6 +137,9 @@ static int record(imp_ctx *c, vt_jref root)
 			res = m; /* zgrab v1: no result level */
 		c->o = base;
 		imp_json_uint(j, vt_json_get(j, m, "port"), 65535, &port);
+		const char *scheme = imp_jstr(j, res, "response.request.url.scheme");
+		if (port < 0 && scheme && !strcmp(scheme, "https"))
+			port = 443; /* an http module over TLS */
 		if (port < 0)
 			port = default_port(proto);
 		if (port <= 0)

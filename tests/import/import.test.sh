@@ -55,7 +55,7 @@ for l in open(sys.argv[1]):
 EXPECT='
 zgrab2.jsonl         zgrab2          6 4 7 7 2  3,5
 censys-v2.jsonl      censys          5 3 7 5 3  3,4,5
-censys-legacy.jsonl  censys-legacy   4 2 7 6 2  2,4
+censys-legacy.jsonl  censys-legacy   4 2 8 6 2  2,4
 nmap.xml             nmap-xml        3 2 4 3 2  23,26
 masscan.json         masscan-json    6 3 4 2 1  10
 masscan.ndjson       masscan-ndjson  6 3 4 2 1  5
