@@ -9,8 +9,10 @@
  * banner script's output, the ssl-cert script's subject, issuer and PEM
  * (hashed for its SHA-256), and <os>/<osmatch name>. Each port is handed
  * on when it closes; the host's own labels when </host> closes. A killed
- * run's file lacks its closing tags: every closed host was delivered and
- * the read ends with VT_ETRUNC. Nmap's service guesses from its port table
+ * run's file lacks its closing tags: every closed host was delivered (and
+ * the closed <port>s of the host being written, which are as complete as
+ * any), the cut host is not counted as a record, and the read ends with
+ * VT_ETRUNC. Nmap's service guesses from its port table
  * (method="table") are kept apart as nmap_service_guess.
  */
 #include <expat.h>
