@@ -26,6 +26,8 @@
 #include "vantage/sha256.h"
 
 #define TEXT_CAP (64u << 10)
+#define MAX_TOKEN (8u << 20) /* bytes fed without an element event */
+#define CHUNK (256u << 10)
 #define DN_CAP 512
 
 enum script { SC_NONE, SC_BANNER, SC_CERT };
@@ -50,6 +52,7 @@ typedef struct xstate {
 	size_t text_len;
 	char subject[DN_CAP], issuer[DN_CAP], sha256[65];
 	int refused;          /* an entity declaration was refused */
+	size_t quiet;         /* bytes fed since the last element or text */
 } xstate;
 
 static const char *attr(const XML_Char **a, const char *name)
@@ -232,6 +235,7 @@ static void text_start(xstate *x)
 static void start(void *u, const XML_Char *el, const XML_Char **a)
 {
 	xstate *x = u;
+	x->quiet = 0;
 	if (x->c->stop)
 		return;
 	if (!strcmp(el, "nmaprun")) {
@@ -277,6 +281,7 @@ static void start(void *u, const XML_Char *el, const XML_Char **a)
 static void chars(void *u, const XML_Char *s, int len)
 {
 	xstate *x = u;
+	x->quiet = 0; /* text is handed on as it comes: nothing piles up */
 	if (!x->collect || len <= 0)
 		return;
 	size_t k = (size_t)len;
@@ -366,6 +371,7 @@ static void end(void *u, const XML_Char *el)
 {
 	xstate *x = u;
 	imp_ctx *c = x->c;
+	x->quiet = 0;
 	if (c->stop)
 		return;
 	if (x->collect) {
@@ -459,12 +465,12 @@ int vt_imp_read_xml(imp_ctx *c)
 	int rc = VT_OK;
 	for (;;) {
 		size_t got;
-		void *buf = XML_GetBuffer(x.p, 65536);
+		void *buf = XML_GetBuffer(x.p, CHUNK);
 		if (!buf) {
 			rc = VT_ENOMEM;
 			break;
 		}
-		rc = vt_imp_src_read(c->src, buf, 65536, &got);
+		rc = vt_imp_src_read(c->src, buf, CHUNK, &got);
 		if (rc) /* a stream error: what was parsed is kept */
 			break;
 		if (XML_ParseBuffer(x.p, (int)got, got == 0) != XML_STATUS_OK) {
@@ -473,6 +479,16 @@ int vt_imp_read_xml(imp_ctx *c)
 		}
 		if (got == 0 || c->stop) {
 			rc = c->stop;
+			break;
+		}
+		/* expat holds a whole start tag in memory: a tag (an attribute)
+		 * of endless length must not grow it without bound. */
+		if ((x.quiet += got) > MAX_TOKEN) {
+			snprintf(c->why, c->why_cap, "line %llu: no element ends "
+				 "within %u MiB (a huge tag or attribute)",
+				 (unsigned long long)XML_GetCurrentLineNumber(x.p),
+				 MAX_TOKEN >> 20);
+			rc = VT_EFULL;
 			break;
 		}
 	}
