@@ -10,7 +10,7 @@
 #   - gzip/xz/zstd copies give the same output as the plain file; a
 #     truncated .gz loads what precedes the cut and exits 1;
 #   - a killed Nmap run (cut inside a <host>) yields its closed hosts, exit
-#     1; entity declarations are refused;
+#     1; entity declarations are refused; a tag longer than 8 MiB stops;
 #   - the store: one run per file (external, active), IP-keyed devices,
 #     active server services, the source's labels as signals, banners
 #     with their labels, the device identified from its best banner;
@@ -194,6 +194,15 @@ if grep -q "entity declarations are refused" "$err" && ! grep -q aaaa "$out"; th
 	vt_ok "entities: refused, nothing expanded"
 else
 	vt_fail "entities: $(cat "$err")"
+fi
+
+python3 -c 'import sys; sys.stdout.write("<nmaprun scanner=\"nmap\"><host a=\"" + "A" * (9 << 20) + "\"/></nmaprun>")' >"$VT_TMP/huge.xml"
+vt_run "$out" "$err" "$VANTAGE" import "$VT_TMP/huge.xml"
+vt_eq "a 9 MiB attribute: exit status" "$VT_RC" 1
+if grep -q "huge.xml: line 1: no element ends within 8 MiB" "$err"; then
+	vt_ok "a 9 MiB attribute: stopped at the cap"
+else
+	vt_fail "a 9 MiB attribute: $(cat "$err")"
 fi
 
 # --- the store, and the real scanner outputs (fixtures/) ---
