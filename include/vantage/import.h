@@ -171,6 +171,10 @@ int vt_imp_hosts_ident(vt_imp_hosts *h, const vt_imp_obs *o,
 		       const char *vendor, const char *type, const char *model,
 		       double confidence, const char *evidence_value,
 		       const char *rule);
+/* Marks the host of o (which must be in the table); returns whether it
+ * was marked already. (The importer marks a host once it is written to
+ * the store.) */
+int vt_imp_hosts_mark(vt_imp_hosts *h, const vt_imp_obs *o);
 size_t vt_imp_hosts_count(const vt_imp_hosts *h);
 /* The i-th record (borrowed until the next clear). */
 const vt_devrec *vt_imp_hosts_get(const vt_imp_hosts *h, size_t i);

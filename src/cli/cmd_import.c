@@ -279,8 +279,6 @@ static void flush_hosts(run *r)
 	vt_imp_hosts_clear(r->hosts);
 }
 
-/* A new host goes to the store at once (no ports yet), so the banners
- * that follow link to its device row. */
 static int add_host(run *r, const vt_imp_obs *o)
 {
 	int is_new = 0, rc = vt_imp_hosts_add(r->hosts, o, &is_new);
@@ -291,16 +289,23 @@ static int add_host(run *r, const vt_imp_obs *o)
 	if (rc)
 		return rc;
 	r->fs.hosts += is_new;
-	if (is_new && r->st && !r->store_failed) {
-		vt_devrec bare;
-		memset(&bare, 0, sizeof(bare));
-		memcpy(bare.key_ip, o->ip, 16);
-		bare.key_ipver = o->ipver;
-		bare.first_us = bare.last_us = o->seen_us;
-		if (vt_store_device_put(r->st, r->run_id, &bare) != VT_OK)
-			store_fail(r);
-	}
 	return VT_OK;
+}
+
+/* Before a host's first banner is stored its device row must exist, so
+ * the banner links to it: a bare device (no ports yet) is written once;
+ * the full record follows when the table is flushed. */
+static void device_row(run *r, const vt_imp_obs *o)
+{
+	if (vt_imp_hosts_mark(r->hosts, o))
+		return;
+	vt_devrec bare;
+	memset(&bare, 0, sizeof(bare));
+	memcpy(bare.key_ip, o->ip, 16);
+	bare.key_ipver = o->ipver;
+	bare.first_us = bare.last_us = o->seen_us;
+	if (vt_store_device_put(r->st, r->run_id, &bare) != VT_OK)
+		store_fail(r);
 }
 
 static void relabel(run *r, const vt_imp_obs *o)
@@ -321,6 +326,7 @@ static void relabel(run *r, const vt_imp_obs *o)
 		print_json(r, o, &a);
 	if (!r->st || r->store_failed)
 		return;
+	device_row(r, o);
 	store_banner(r, o, &a);
 	snprintf(ev, sizeof(ev), "%s/%u %s%s%s", o->proto == 17 ? "udp" : "tcp",
 		 o->port, a.service, a.product[0] ? " " : "", a.product);

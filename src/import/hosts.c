@@ -15,6 +15,7 @@
 
 struct vt_imp_hosts {
 	vt_devrec *recs;
+	uint8_t *marked;   /* per record: vt_imp_hosts_mark was called */
 	size_t n, cap, max;
 	vt_hidx idx;
 };
@@ -49,6 +50,7 @@ void vt_imp_hosts_free(vt_imp_hosts *h)
 	vt_imp_hosts_clear(h);
 	vt_hidx_cleanup(&h->idx);
 	free(h->recs);
+	free(h->marked);
 	free(h);
 }
 
@@ -84,15 +86,19 @@ static vt_devrec *host(vt_imp_hosts *h, const vt_imp_obs *o, int *is_new,
 	if (h->n == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 256;
 		vt_devrec *r = realloc(h->recs, cap * sizeof(*r));
-		if (!r) {
+		if (r)
+			h->recs = r;
+		uint8_t *m = r ? realloc(h->marked, cap) : NULL;
+		if (!m) {
 			*err = VT_ENOMEM;
 			return NULL;
 		}
-		h->recs = r;
+		h->marked = m;
 		h->cap = cap;
 	}
 	if ((*err = vt_hidx_insert(&h->idx, hash, (uint32_t)h->n)) != VT_OK)
 		return NULL;
+	h->marked[h->n] = 0;
 	vt_devrec *d = &h->recs[h->n++];
 	memset(d, 0, sizeof(*d));
 	memcpy(d->key_ip, key, 16);
@@ -194,4 +200,16 @@ int vt_imp_hosts_ident(vt_imp_hosts *h, const vt_imp_obs *o,
 	    set_str(&d->model, model))
 		return VT_ENOMEM;
 	return VT_OK;
+}
+
+int vt_imp_hosts_mark(vt_imp_hosts *h, const vt_imp_obs *o)
+{
+	int err = VT_OK;
+	vt_devrec *d = host(h, o, NULL, &err);
+	if (!d)
+		return 0;
+	size_t i = (size_t)(d - h->recs);
+	int was = h->marked[i];
+	h->marked[i] = 1;
+	return was;
 }

@@ -5,7 +5,7 @@
  * skipped and counted, peek not consuming), times (epoch, ISO 8601 with
  * fraction and zone) and line numbers through a real reader, and the host
  * table (one service per port, closed ports' labels dropped, the cap, the
- * best identification kept).
+ * best identification kept, marks forgotten by a clear).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -231,6 +231,8 @@ static void hosts(void **state)
 	assert_int_equal(d->services[0].role, VT_ROLE_SERVER);
 	assert_int_equal(d->services[0].scope, VT_SCOPE_EXTERNAL);
 	assert_int_equal(d->n_signals, 1); /* the open port's label only */
+	assert_int_equal(vt_imp_hosts_mark(h, &a), 0);
+	assert_int_equal(vt_imp_hosts_mark(h, &b), 1); /* same host */
 	assert_int_equal(vt_imp_hosts_ident(h, &a, "Huawei", "router", NULL, 0.8, "x", "r1"), VT_OK);
 	assert_int_equal(vt_imp_hosts_ident(h, &a, "Other", "camera", NULL, 0.5, "y", "r2"), VT_OK);
 	d = vt_imp_hosts_get(h, 0);
@@ -247,6 +249,7 @@ static void hosts(void **state)
 	assert_true(is_new);
 	assert_int_equal(vt_imp_hosts_add(h, &a, &is_new), VT_OK);
 	assert_true(is_new); /* forgotten by the clear */
+	assert_int_equal(vt_imp_hosts_mark(h, &a), 0);
 	vt_imp_hosts_free(h);
 	vt_imp_hosts_free(NULL);
 }
