@@ -269,15 +269,14 @@ int vt_imp_src_peek(vt_imp_src *s, const uint8_t **p, size_t *got)
 {
 	while (s->out_len - s->out_pos < PEEK_LEN && !s->done) {
 		size_t had = s->out_len - s->out_pos;
-		int rc = refill(s);
-		if (rc)
-			return rc;
-		if (s->out_len - s->out_pos == had)
+		if (refill(s) || s->out_len - s->out_pos == had)
 			break;
 	}
 	*p = s->out + s->out_pos;
 	*got = s->out_len - s->out_pos;
-	return VT_OK;
+	/* Bytes decoded before a fault are still worth sniffing and reading;
+	 * the fault stays and is returned when the reader gets to it. */
+	return *got || !s->err ? VT_OK : s->err;
 }
 
 int vt_imp_src_read(vt_imp_src *s, uint8_t *buf, size_t cap, size_t *got)
