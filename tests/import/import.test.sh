@@ -180,6 +180,17 @@ else
 	vt_fail "truncated gzip: $(cat "$err" "$out")"
 fi
 
+# An .xz cut inside the sniff window: sniffed from what decodes, exit 1.
+xz -c <"$R/masscan.ndjson" | head -c 200 >"$VT_TMP/cut.xz"
+vt_run "$out" "$err" "$VANTAGE" import "$VT_TMP/cut.xz"
+vt_eq "short truncated xz: exit status" "$VT_RC" 1
+vt_eq "short truncated xz: sniffed, the first records kept" "$(summary "$out" cut.xz | cut -d' ' -f1,3)" "masscan-ndjson 1"
+if grep -q "cut.xz: the compressed data ends early" "$err"; then
+	vt_ok "short truncated xz: one error line"
+else
+	vt_fail "short truncated xz: $(cat "$err")"
+fi
+
 # --- a killed Nmap run, entities ---
 vt_run "$out" "$err" "$VANTAGE" import "$R/nmap-killed.xml"
 vt_eq "killed nmap: exit status" "$VT_RC" 1
