@@ -123,6 +123,9 @@ static int json_prep(char **line, size_t *len)
 	while (n && (s[n - 1] == ',' || s[n - 1] == ' ' || s[n - 1] == '\t' ||
 		     s[n - 1] == ']'))
 		n--;
+	/* masscan 1.0 closed the array with "{finished: 1}" (not JSON). */
+	if (n >= 9 && !strncmp(s, "{finished", 9))
+		return 0;
 	/* "]" alone, or a "[" line; a record keeps its own "]" inside. */
 	if (n && s[n - 1] == '}' ) {
 		*line = s;
