@@ -17,7 +17,7 @@
  *   nmap_service, nmap_service_guess (method="table": a port guess),
  *   nmap_product, nmap_devicetype, nmap_ostype, nmap_cpe, nmap_hostname,
  *   nmap_mac, nmap_os; masscan_service; censys_service, censys_software,
- *   censys_label, censys_metadata, censys_tag.
+ *   censys_label, censys_dns, censys_metadata, censys_tag; zgrab2_domain.
  */
 #ifndef VANTAGE_IMPORT_H
 #define VANTAGE_IMPORT_H

@@ -9,7 +9,8 @@
  * http.response.{status_code, html_title, headers (Title_Case keys,
  * array values), body, _encoding.body}}]}. An HTTP service's banner is rebuilt from
  * http.response when it has one (Censys's own banner is the head only).
- * Censys's service names, software and labels become signals.
+ * Censys's service names, software, labels and the host's DNS names
+ * (dns.names, dns.reverse_dns.names) become signals.
  */
 #include <string.h>
 
@@ -144,8 +145,10 @@ static int host(imp_ctx *c, vt_jref root)
 		return imp_why(c, "\"services\" is not an array");
 	c->o.seen_us = imp_json_time(j, vt_json_get(j, h, "last_updated_at"));
 	vt_imp_obs base = c->o;
-	/* Host labels first, on their own. */
+	/* Host labels and names first, on their own. */
 	labels(c, vt_json_get(j, h, "labels"), "censys_label");
+	labels(c, vt_json_path(j, h, "dns.names"), "censys_dns");
+	labels(c, vt_json_path(j, h, "dns.reverse_dns.names"), "censys_dns");
 	if (c->o.n_labels && imp_emit(c))
 		return 0;
 	int bad = 0;

@@ -10,7 +10,8 @@
  * request (result.response.request.tls_log.handshake_log); tls
  * result.handshake_log's server certificate. zgrab (v1) has no "result"
  * level: the module object is the result. A module whose status is not
- * "success" and that holds no banner says the port did not answer.
+ * "success" and that holds no banner says the port did not answer. The
+ * target's domain, when given, is a signal (zgrab2_domain).
  */
 #include <string.h>
 
@@ -123,6 +124,13 @@ static int record(imp_ctx *c, vt_jref root)
 	imp_json_uint(j, vt_json_get(j, root, "port"), 65535, &rport);
 	uint64_t t = imp_json_time(j, vt_json_get(j, root, "timestamp"));
 	vt_imp_obs base = c->o;
+	const char *domain = imp_jstr(j, root, "domain");
+	if (domain && *domain) { /* the name the target was scanned by */
+		c->o.seen_us = t;
+		imp_label(&c->o, "zgrab2_domain", "%s", domain);
+		if (imp_emit(c))
+			return 0;
+	}
 	for (vt_jref m = vt_json_first(j, data); m != VT_JNONE && !c->stop;
 	     m = vt_json_next(j, m)) {
 		const char *proto = imp_jstr(j, m, "protocol");

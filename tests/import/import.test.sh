@@ -271,6 +271,8 @@ vt_eq "store: Nmap's product as a signal" \
 vt_eq "store: Nmap's port-table guess kept apart" \
 	"$(q "SELECT count(*) FROM signal WHERE run_id <= 3 AND signal = 'nmap_service_guess'")" 1
 vt_eq "store: Censys host label" "$(q "SELECT CAST(value AS TEXT) FROM signal WHERE signal = 'censys_label' AND CAST(value AS TEXT) NOT LIKE '%/%'")" "remote-access"
+vt_eq "store: Censys reverse DNS name" "$(q "SELECT CAST(value AS TEXT) FROM signal WHERE signal = 'censys_dns'")" "host7.example.net"
+vt_eq "store: ZGrab2 domain" "$(q "SELECT CAST(value AS TEXT) FROM signal WHERE signal = 'zgrab2_domain'")" "cpe.example"
 vt_eq "store: Censys software" "$(q "SELECT count(*) FROM signal WHERE run_id <= 3 AND signal = 'censys_software'")" 1
 vt_eq "store: run statuses" "$(q "SELECT group_concat(status, ',') FROM run")" "ok,ok,ok,ok,ok,ok,ok,ok,ok,ok,ok"
 vt_eq "store: integrity" "$(q "PRAGMA integrity_check")" ok
