@@ -14,6 +14,7 @@
 #include "report/rpt_html.h"
 
 #define HTML_BARS 12
+#define HTML_SPEC_ROWS 200 /* local ports listed per view */
 
 static const char css[] =
 	"body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}"
@@ -371,6 +372,53 @@ static void flows(FILE *o, const vt_rpt *r)
 	fputs("</tbody></table>\n", o);
 }
 
+static int cmp_vendors(const void *a, const void *b)
+{
+	const vt_rpt_portspec *x = *(const vt_rpt_portspec *const *)a;
+	const vt_rpt_portspec *y = *(const vt_rpt_portspec *const *)b;
+	if (x->vendors != y->vendors)
+		return x->vendors > y->vendors ? -1 : 1;
+	if (x->devices != y->devices)
+		return x->devices > y->devices ? -1 : 1;
+	return x->port < y->port ? -1 : x->port > y->port;
+}
+
+/* The local ports of each view, most vendors first (HTML_SPEC_ROWS). */
+static void spec_ports(FILE *o, const vt_rpt *r)
+{
+	fputs("<table id=\"specports\" class=\"sortable\"><thead><tr>"
+	      "<th>view</th><th>local port</th><th>devices</th><th>vendors</th>"
+	      "<th>types</th></tr></thead><tbody>\n", o);
+	size_t left = 0;
+	for (int v = 0; v < VT_VIEW_COUNT; v++) {
+		const vt_rpt_spec *s = &r->spec[v];
+		const vt_rpt_portspec **p = malloc((s->n_ports + 1) * sizeof(*p));
+		if (!r->views[v].present || !p) {
+			free(p);
+			continue;
+		}
+		for (size_t i = 0; i < s->n_ports; i++)
+			p[i] = &s->ports[i];
+		qsort(p, s->n_ports, sizeof(*p), cmp_vendors);
+		size_t n = s->n_ports < HTML_SPEC_ROWS ? s->n_ports : HTML_SPEC_ROWS;
+		left += s->n_ports - n;
+		for (size_t i = 0; i < n; i++) {
+			fprintf(o, "<tr><td>%s</td><td data-v=\"%u\">%s/%u</td>",
+				vt_view_label(v), p[i]->port,
+				p[i]->proto == 17 ? "udp" : "tcp", p[i]->port);
+			td_count(o, p[i]->devices);
+			td_count(o, p[i]->vendors);
+			td_count(o, p[i]->types);
+			fputs("</tr>\n", o);
+		}
+		free(p);
+	}
+	fputs("</tbody></table>", o);
+	if (left)
+		fprintf(o, "<p>%zu more ports in <code>--json</code>.</p>", left);
+	fputc('\n', o);
+}
+
 static void spec(FILE *o, const vt_rpt *r)
 {
 	fputs("<h2>Port specificity (local ports)</h2><table id=\"spec\">"
@@ -391,6 +439,7 @@ static void spec(FILE *o, const vt_rpt *r)
 		fputs("</tr>", o);
 	}
 	fputs("</tbody></table>\n", o);
+	spec_ports(o, r);
 }
 
 static void corrs(FILE *o, const vt_rpt *r)

@@ -99,6 +99,28 @@ printf 'not a database' >"$VT_TMP/text.db"
 usage "not a store" "$VT_TMP/text.db" "$VANTAGE" report --db "$VT_TMP/text.db"
 vt_eq "missing store not created" "$(test -e "$VT_TMP/none.db" && echo yes || echo no)" no
 
+echo "== edge cases"
+# A run that saw nothing (a capture with a header and no frame).
+python3 -c 'import struct,sys; open(sys.argv[1],"wb").write(struct.pack("<IHHiIII",0xA1B2C3D4,2,4,0,0,65535,1))' "$VT_TMP/empty.pcap"
+vt_run "$out" "$err" "$VANTAGE" read --db "$VT_TMP/e.db" "$VT_TMP/empty.pcap"
+vt_eq "read of an empty capture" "$VT_RC" 0
+vt_run "$out" "$err" "$VANTAGE" report --db "$VT_TMP/e.db" --json --html "$VT_TMP/e.html"
+vt_eq "empty run: exit status" "$VT_RC" 0
+vt_eq "empty run: no device, correlations null" \
+	"$(python3 -c 'import json,sys
+o=[json.loads(l) for l in open(sys.argv[1])]
+print(o[0]["devices"], sum(x["object"] == "device" for x in o),
+      [x["pearson"]["r"] for x in o if x["object"] == "correlation"], o[0]["missing"])' "$out")" \
+	"0 0 [None, None] ['internal_active', 'external_active', 'external_passive']"
+vt_eq "empty run: page written" "$(grep -c '</html>' "$VT_TMP/e.html")" 1
+# An HTML file that cannot be written: exit 1, one error line, the
+# report itself still printed, no partial page left behind.
+vt_run "$out" "$err" "$VANTAGE" report --db "$db" --html "$VT_TMP/nodir/r.html"
+vt_eq "unwritable --html: exit status" "$VT_RC" 1
+vt_eq "unwritable --html: one error line naming it" \
+	"$(vt_err_lines "$err" | grep -c "nodir/r.html")" 1
+vt_eq "unwritable --html: report printed" "$(grep -c '^== Correlations' "$out")" 1
+
 vt_run "$out" "$err" "$VANTAGE" report --help
 vt_eq "--help: exit status" "$VT_RC" 0
 for o in --db --run --device --json --html --help; do
