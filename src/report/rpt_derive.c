@@ -57,18 +57,18 @@ static double median_of(const vt_rpt *r, size_t off, double *tmp)
 	return vt_stats_quantile(tmp, n, 0.5);
 }
 
-static int g_view; /* the view cmp_share sorts by (qsort has no context) */
+typedef struct counted {
+	size_t devices;
+	vt_rpt_service *s;
+} counted;
 
-static int cmp_share(const void *a, const void *b)
+static int cmp_counted(const void *a, const void *b)
 {
-	const vt_rpt_service *x = *(vt_rpt_service *const *)a;
-	const vt_rpt_service *y = *(vt_rpt_service *const *)b;
-	if (x->devices[g_view] != y->devices[g_view])
-		return x->devices[g_view] > y->devices[g_view] ? -1 : 1;
-	return 0;
+	const counted *x = a, *y = b;
+	return x->devices > y->devices ? -1 : x->devices < y->devices;
 }
 
-static int rank_view(vt_rpt *r, int v, vt_rpt_service **tmp)
+static void rank_view(vt_rpt *r, int v, counted *tmp)
 {
 	size_t n = 0, views_dev = r->views[v].devices;
 	for (size_t i = 0; i < r->n_services; i++) {
@@ -76,15 +76,13 @@ static int rank_view(vt_rpt *r, int v, vt_rpt_service **tmp)
 		s->share[v] = views_dev ? (double)s->devices[v] / (double)views_dev
 					: 0;
 		if (s->devices[v])
-			tmp[n++] = s;
+			tmp[n++] = (counted){.devices = s->devices[v], .s = s};
 	}
-	g_view = v;
-	qsort(tmp, n, sizeof(*tmp), cmp_share);
+	qsort(tmp, n, sizeof(*tmp), cmp_counted);
 	for (size_t i = 0; i < n; i++)
-		tmp[i]->rank[v] = i && tmp[i]->devices[v] == tmp[i - 1]->devices[v]
-					  ? tmp[i - 1]->rank[v]
-					  : i + 1;
-	return VT_OK;
+		tmp[i].s->rank[v] = i && tmp[i].devices == tmp[i - 1].devices
+					    ? tmp[i - 1].s->rank[v]
+					    : i + 1;
 }
 
 /* Best (smallest) rank over the views; absent ranks last. */
@@ -188,7 +186,7 @@ int vt_rpt_derive(vt_rpt *r)
 	size_t m = r->n_services > r->n_devices ? r->n_services : r->n_devices;
 	double *xs = malloc((m + 1) * sizeof(*xs));
 	double *ys = malloc((m + 1) * sizeof(*ys));
-	vt_rpt_service **tmp = malloc((r->n_services + 1) * sizeof(*tmp));
+	counted *tmp = malloc((r->n_services + 1) * sizeof(*tmp));
 	if (!xs || !ys || !tmp) {
 		free(xs);
 		free(ys);

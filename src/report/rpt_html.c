@@ -15,6 +15,7 @@
 
 #define HTML_BARS 12
 #define HTML_SPEC_ROWS 200 /* local ports listed per view */
+#define HTML_SERVICE_ROWS 500 /* rows of the service ranking */
 
 static const char css[] =
 	"body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}"
@@ -287,7 +288,9 @@ static void services(FILE *o, const vt_rpt *r)
 		if (r->views[v].present)
 			fprintf(o, "<th>%s share</th><th>rank</th>", vt_view_label(v));
 	fputs("</tr></thead><tbody>\n", o);
-	for (size_t i = 0; i < r->n_services; i++) {
+	size_t n = r->n_services < HTML_SERVICE_ROWS ? r->n_services
+						      : HTML_SERVICE_ROWS;
+	for (size_t i = 0; i < n; i++) {
 		const vt_rpt_service *s = &r->services[i];
 		fprintf(o, "<tr><td data-v=\"%u\">%s/%u</td>", s->port,
 			s->proto == 17 ? "udp" : "tcp", s->port);
@@ -302,6 +305,9 @@ static void services(FILE *o, const vt_rpt *r)
 		fputs("</tr>\n", o);
 	}
 	fputs("</tbody></table>\n", o);
+	if (r->n_services > n)
+		fprintf(o, "<p>%zu more services in <code>--json</code>.</p>\n",
+			r->n_services - n);
 }
 
 static void types(FILE *o, const vt_rpt *r)
