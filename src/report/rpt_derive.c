@@ -200,7 +200,9 @@ int vt_rpt_derive(vt_rpt *r)
 		rank_view(r, v, tmp);
 	service_corrs(r, xs, ys);
 	device_corrs(r, xs, ys);
-	qsort(r->services, r->n_services, sizeof(*r->services), cmp_service);
+	if (r->n_services)
+		qsort(r->services, r->n_services, sizeof(*r->services),
+		      cmp_service);
 	free(xs);
 	free(ys);
 	free(tmp);

@@ -146,7 +146,8 @@ int vt_rpt_load_types(rpt_ctx *c)
 	}
 	if (oom)
 		return VT_ENOMEM;
-	qsort(c->r->types, c->r->n_types, sizeof(*c->r->types), cmp_type);
+	if (c->r->n_types)
+		qsort(c->r->types, c->r->n_types, sizeof(*c->r->types), cmp_type);
 	return VT_OK;
 }
 
