@@ -236,6 +236,26 @@ def mix():
     print("ok mix")
 
 
+def bad_usage():
+    """Bad options and unreadable input: one error line, exit 2."""
+    cap = os.path.join(CASES, "synthetic-canonical.pcap")
+    for args in (["--prefix", "300.1.1.0/24", cap], ["--prefix", "2001:db8::/32", cap],
+                 ["--prefix", "10.0.0.0/8", "--prefix", "10.1.0.0/16", cap],
+                 ["--window", "0", cap], ["--window", "5y", cap],
+                 ["--mirai-min-packets", "0", cap], ["--max-sources", "x", cap],
+                 [os.path.join(CASES, "missing.pcap")],
+                 [os.path.join(CASES, "SYNTHETIC.txt")], []):
+        p = subprocess.run([VANTAGE, "telescope"] + args, capture_output=True,
+                           text=True, timeout=60)
+        lines = [l for l in p.stderr.splitlines()
+                 if l.startswith("vantage telescope: ")]
+        if p.returncode != 2 or len(lines) != 1 or p.stdout:
+            fail("usage %s" % args, "exit %d, stderr %r" % (p.returncode,
+                                                             p.stderr))
+    print("ok bad usage and unreadable input (one line, exit 2)")
+
+
+bad_usage()
 positives()
 negatives()
 scenarios()
