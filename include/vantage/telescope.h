@@ -51,6 +51,9 @@ typedef struct vt_tel_pkt {
 	uint16_t sport, dport;
 	uint16_t port;      /* the event key port (see vt_tel_class) */
 	uint16_t win;       /* TCP window */
+	uint32_t seq;       /* TCP sequence number */
+	uint16_t ip_id;
+	uint8_t ttl, flags; /* IP TTL, TCP flags (0 for UDP/ICMP) */
 	uint32_t bytes;     /* IP total length (not the padded frame) */
 	uint64_t ts_us;
 	uint8_t cls;        /* enum vt_tel_class */
@@ -148,6 +151,13 @@ typedef struct vt_tel_source {
 enum { VT_TEL_OTHER = 0, VT_TEL_SCANNER = 1, VT_TEL_BACKSCATTER = 2 };
 const char *vt_tel_source_class_name(int cls);
 
+/* The first packet of an event, as decoded (EXTERNAL.md: samples). */
+typedef struct vt_tel_sample {
+	uint32_t dst, seq;
+	uint16_t sport, dport, ip_id, win, len;
+	uint8_t ttl, flags;
+} vt_tel_sample;
+
 /* A closed event (source, port, class). */
 typedef struct vt_tel_event {
 	uint32_t src;
@@ -161,6 +171,7 @@ typedef struct vt_tel_event {
 	double rate; /* extrapolated packets/s; < 0 without a telescope size */
 	int scan;    /* >= 10 unique destinations and rate >= 10 */
 	int evicted; /* closed early because the table was full */
+	vt_tel_sample sample; /* its first packet */
 } vt_tel_event;
 
 typedef struct vt_tel_victim {

@@ -247,7 +247,8 @@ static const char schema_v2[] =
 	" mirai_pairs INTEGER NOT NULL,"
 	" rate REAL,"                    /* NULL without a telescope size */
 	" scan INTEGER NOT NULL,"
-	" evicted INTEGER NOT NULL DEFAULT 0"
+	" evicted INTEGER NOT NULL DEFAULT 0,"
+	" sample TEXT"                   /* JSON: the first packet's fields */
 	");"
 	"CREATE TABLE telescope_window ("
 	" run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,"

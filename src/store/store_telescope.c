@@ -31,8 +31,8 @@ static const char *const sql[W__COUNT] = {
 	[W_EV] = "INSERT INTO telescope_event (run_id, ip, port, class,"
 		 " first_us, last_us, packets, bytes, unique_dsts, unique_24s,"
 		 " mirai_packets, mirai_orig_packets, mirai_pairs, rate, scan,"
-		 " evicted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-		 " ?11, ?12, ?13, ?14, ?15, ?16)",
+		 " evicted, sample) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+		 " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
 	[W_WIN] = "INSERT OR REPLACE INTO telescope_window (run_id, length_s,"
 		  " start_us, mirai_sources, mirai_sources_k2, new_sources,"
 		  " new_sources_k2, mirai_packets, mirai_23, mirai_2323)"
@@ -207,6 +207,15 @@ int vt_store_tel_event(vt_store_tel *w, const vt_tel_event *e)
 			   : sqlite3_bind_null(q, 14);
 	rc |= sqlite3_bind_int(q, 15, e->scan);
 	rc |= sqlite3_bind_int(q, 16, e->evicted);
+	char sample[256], dst[VT_STORE_TXT_LEN];
+	const vt_tel_sample *x = &e->sample;
+	ip_text(x->dst, dst);
+	snprintf(sample, sizeof(sample),
+		 "{\"dst\":\"%s\",\"sport\":%u,\"dport\":%u,\"seq\":%u,"
+		 "\"ip_id\":%u,\"ttl\":%u,\"win\":%u,\"flags\":%u,\"len\":%u}",
+		 dst, x->sport, x->dport, x->seq, x->ip_id, x->ttl, x->win,
+		 x->flags, x->len);
+	rc |= vt_store_bind_text(q, 17, sample);
 	if (vt_store_bound_step(w->st, q, rc) != VT_OK)
 		return VT_EDB;
 	return vt_store_tx_rows(w->st, 1);

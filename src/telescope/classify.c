@@ -64,6 +64,8 @@ static void tcp(const vt_pkt *p, vt_tel_pkt *t)
 	t->sport = p->sport;
 	t->dport = p->dport;
 	t->win = p->tcp_win;
+	t->seq = p->tcp_seq;
+	t->flags = p->tcp_flags;
 	t->cls = (uint8_t)tcp_class(p->tcp_flags);
 	switch (t->cls) {
 	case VT_TC_TCP_SYN:
@@ -132,6 +134,8 @@ int vt_tel_classify(const vt_pkt *p, vt_tel_pkt *t)
 	t->dst = be32(p->ip_dst);
 	t->ts_us = p->ts_us;
 	t->bytes = p->ip_len;
+	t->ip_id = p->ip_id;
+	t->ttl = p->ttl;
 	if (p->ip_proto == 6 && (p->has & VT_HAS_L4)) {
 		tcp(p, t);
 	} else if (p->ip_proto == 17 && (p->has & VT_HAS_L4)) {

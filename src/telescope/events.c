@@ -63,6 +63,10 @@ static int64_t open_ev(vt_tel *t, const vt_tel_pkt *p, uint64_t key)
 	v->e.port = p->port;
 	v->e.cls = p->cls;
 	v->e.first_us = v->e.last_us = p->ts_us;
+	v->e.sample = (vt_tel_sample){
+		.dst = p->dst, .seq = p->seq, .sport = p->sport,
+		.dport = p->dport, .ip_id = p->ip_id, .win = p->win,
+		.len = (uint16_t)p->bytes, .ttl = p->ttl, .flags = p->flags};
 	return i;
 }
 

@@ -163,9 +163,62 @@ def scenarios():
     expect("gaps 600 s", s["192.0.2.90"], events=1)
     expect("gaps 700 s", s["192.0.2.91"], events=2)
     print("ok gaps")
+    events_in_store()
     rates()
     days()
     mix()
+    caps_and_window()
+
+
+def events_in_store():
+    db = os.path.join(WORK, "gaps.db")
+    if os.path.exists(db):
+        os.remove(db)
+    run("gaps", TEL, json_out=False, db=db)
+    con = sqlite3.connect(db)
+    rows = sorted(con.execute(
+        "SELECT ip, port, class, packets, (last_us - first_us) / 1000000,"
+        " json_extract(sample, '$.dst') FROM telescope_event"))
+    con.close()
+    want = [("192.0.2.90", 23, "tcp_syn", 2, 600, "198.51.100.7"),
+            ("192.0.2.91", 23, "tcp_syn", 1, 0, "198.51.100.7"),
+            ("192.0.2.91", 23, "tcp_syn", 1, 0, "203.0.113.77")]
+    if rows != want:
+        fail("gaps", "event rows %s, wanted %s" % (rows, want))
+    print("ok gaps events in the store (with their first packet)")
+
+
+def caps_and_window():
+    # --max-sources 2 on the mix: sources leave the table early, marked
+    # evicted and counted; no packet is lost.
+    s, err = run("mix", TEL + ["--max-sources", "2"])
+    full, _ = run("mix", TEL)
+    lines = subprocess.run(
+        [VANTAGE, "telescope", "--json", "--max-sources", "2"] + TEL +
+        [os.path.join(CASES, "synthetic-mix.pcap")], capture_output=True,
+        text=True).stdout.splitlines()
+    objs = [json.loads(l) for l in lines]
+    ev = sum(1 for o in objs if o["evicted"])
+    if sum(o["packets"] for o in objs) != sum(o["packets"] for o in full.values()):
+        fail("max-sources", "packets lost with the cap")
+    if ev == 0 or ("%d sources evicted" % ev) not in err:
+        fail("max-sources", "%d evicted objects; stderr %s" % (ev, err))
+    print("ok --max-sources 2 (%d evictions counted, no packet lost)" % ev)
+    db = os.path.join(WORK, "window.db")
+    if os.path.exists(db):
+        os.remove(db)
+    run("restart", TEL + ["--window", "30s"], json_out=False, db=db)
+    con = sqlite3.connect(db)
+    rows = list(con.execute(
+        "SELECT start_us / 1000000 % 86400, mirai_sources, mirai_packets FROM"
+        " telescope_window WHERE length_s = 30 AND mirai_packets > 0"
+        " ORDER BY start_us"))
+    con.close()
+    # 10 SYNs at T0+0..9 s and 10 at T0+100..109 s (T0 = 10:00:00 UTC).
+    want = [(36000, 1, 10), (36090, 1, 10)]  # windows [0,30) and [90,120)
+    if rows != want:
+        fail("--window 30s", "rows %s, wanted %s" % (rows, want))
+    print("ok --window 30s")
 
 
 def rates():
