@@ -14,7 +14,8 @@
 #                      seq == dst test and the per-source count in awk
 #     ndpiReader       ndpiReader -i F (flow tracking and DPI)
 #   Rates are the capture's packets divided by wall time from /usr/bin/time
-#   (which also gives peak RSS; for a pipeline, the largest process).
+#   (which also gives peak RSS; for a pipeline, the largest process); CPU
+#   seconds (user + sys) are printed too, steadier on a loaded machine.
 #   The per-source Mirai counts of tcpdump, tshark and vantage-json are
 #   compared: they must be equal.
 #
@@ -139,7 +140,7 @@ done
 
 # ---- results ----------------------------------------------------------------
 pps() { vt_calc "$NPKT / (${VT_SECS[$1]} > 0 ? ${VT_SECS[$1]} : 0.005)"; }
-printf '\n%-13s %10s %12s %10s %14s\n' tool "wall s" packets/s "peak MiB" "vs ndpiReader"
+printf '\n%-13s %8s %8s %12s %10s %14s\n' tool "wall s" "cpu s" packets/s "peak MiB" "vs ndpiReader"
 status=0
 for t in "${ORDER[@]}"; do
 	has_tool "$t" || continue
@@ -150,7 +151,7 @@ for t in "${ORDER[@]}"; do
 	fi
 	r='-'
 	ok ndpiReader && r=$(vt_calc "$(pps "$t") / $(pps ndpiReader)")x
-	printf '%-13s %10s %12s %10.1f %14s\n' "$t" "${VT_SECS[$t]}" \
+	printf '%-13s %8s %8s %12s %10.1f %14s\n' "$t" "${VT_SECS[$t]}" "${VT_CPU[$t]}" \
 		"$(vt_fmt_rate "$(pps "$t")")" "$(vt_calc "${VT_RSS[$t]} / 1024")" "$r"
 done
 
