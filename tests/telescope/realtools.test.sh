@@ -22,7 +22,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
-nsx() { ip netns exec "$NS" "$@"; }
 ip -n "$NS" link set lo up
 ip -n "$NS" link add vt1 type veth peer name vt2 || vt_skip "no veth support"
 for a in 192.0.2.1 192.0.2.2 192.0.2.3; do
@@ -34,7 +33,10 @@ ip -n "$NS" neigh add 192.0.2.254 lladdr 02:00:00:00:00:fe dev vt1 nud permanent
 ip -n "$NS" route add 198.51.100.0/24 via 192.0.2.254 dev vt1
 
 CAP=$VT_TMP/real.pcap
-nsx tcpdump -i vt2 -U -w "$CAP" 'ip and tcp' 2>"$VT_TMP/tcpdump.err" &
+# Started directly (ip netns exec execs tcpdump), so $! is tcpdump itself
+# and killing it leaves nothing behind; no stdout held open.
+ip netns exec "$NS" tcpdump -i vt2 -U -w "$CAP" 'ip and tcp' \
+	>/dev/null 2>"$VT_TMP/tcpdump.err" &
 TD=$!
 sleep 1
 : >"$VT_TMP/blacklist"
