@@ -2,8 +2,10 @@
  * Writing a telescope run into the store (schema version 2 tables
  * telescope_run/_source/_event/_window/_victim; src/store/schema.c). Rows
  * go into the store's batched transaction like flows. Scanner sources
- * also become devices keyed by their IP (device.key_ip) so banners and
- * later scans of the same address join them.
+ * also become devices keyed by their IP (device.key_ip) with a device_run
+ * row (packets and bytes sent: the source's packets and IP lengths), so
+ * `devices` and `report` list them and banners and later scans of the
+ * same address join them.
  */
 #ifndef VANTAGE_STORE_TELESCOPE_H
 #define VANTAGE_STORE_TELESCOPE_H

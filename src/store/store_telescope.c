@@ -11,7 +11,7 @@
 #include "store_int.h"
 #include "vantage/store_telescope.h"
 
-enum { W_DEV, W_SRC, W_EV, W_WIN, W_VIC, W_RUN, W__COUNT };
+enum { W_DEV, W_DEVRUN, W_SRC, W_EV, W_WIN, W_VIC, W_RUN, W__COUNT };
 
 static const char *const sql[W__COUNT] = {
 	[W_DEV] = "INSERT INTO device (key_ip, first_us, last_us, last_run_id)"
@@ -20,6 +20,15 @@ static const char *const sql[W__COUNT] = {
 		  "  excluded.first_us),"
 		  " last_us = max(coalesce(last_us, 0), excluded.last_us)"
 		  " RETURNING id",
+	/* The scanner's traffic in this run, as `devices` and `report` count
+	 * it; a source evicted and seen again adds to its row. */
+	[W_DEVRUN] = "INSERT INTO device_run (device_id, run_id, packets_sent,"
+		     " bytes_sent, first_us, last_us) VALUES (?1, ?2, ?3, ?4, ?5,"
+		     " ?6) ON CONFLICT(device_id, run_id) DO UPDATE SET"
+		     " packets_sent = packets_sent + excluded.packets_sent,"
+		     " bytes_sent = bytes_sent + excluded.bytes_sent,"
+		     " first_us = min(first_us, excluded.first_us),"
+		     " last_us = max(last_us, excluded.last_us)",
 	[W_SRC] = "INSERT INTO telescope_source (run_id, device_id, ip,"
 		  " first_us, last_us, packets, bytes, unique_dsts, unique_24s,"
 		  " syn_packets, backscatter_packets, class, tool, mirai,"
@@ -90,7 +99,8 @@ static void ip_text(uint32_t ip, char *out)
 	inet_ntop(AF_INET, &n, out, VT_STORE_TXT_LEN);
 }
 
-/* A scanner's device row: its id, or 0 (NULL) when not a scanner. */
+/* A scanner's device row (and its device_run counters): its id, or 0
+ * (NULL) when not a scanner. */
 static int device_id(vt_store_tel *w, const vt_tel_source *s,
 		     const char *ip, int64_t *id)
 {
@@ -115,7 +125,14 @@ static int device_id(vt_store_tel *w, const vt_tel_source *s,
 		vt_store_tx_sync(w->st);
 		return VT_EDB;
 	}
-	return VT_OK;
+	q = w->s[W_DEVRUN];
+	rc = sqlite3_bind_int64(q, 1, *id);
+	rc |= sqlite3_bind_int64(q, 2, w->run_id);
+	rc |= vt_store_bind_u64(q, 3, s->packets);
+	rc |= vt_store_bind_u64(q, 4, s->bytes);
+	rc |= vt_store_bind_time(q, 5, s->first_us);
+	rc |= vt_store_bind_time(q, 6, s->last_us);
+	return vt_store_bound_step(w->st, q, rc);
 }
 
 static void json_lists(const vt_tel_source *s, char *pairs, size_t pcap,

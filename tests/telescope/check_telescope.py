@@ -259,6 +259,15 @@ def days():
                        " AND s.class = 'scanner'").fetchone()[0]
     if devs != 5:
         fail("days", "%d scanner devices keyed by IP, wanted 5" % devs)
+    dr = con.execute("SELECT count(*), sum(packets_sent) FROM device_run"
+                     ).fetchone()
+    if dr != (5, 7):
+        fail("days", "device_run rows/packets %s, wanted (5, 7)" % (dr,))
+    out = subprocess.run([VANTAGE, "devices", "--json", "--db", db],
+                         capture_output=True, text=True).stdout
+    ips = sorted(json.loads(l)["ips"][0] for l in out.splitlines())
+    if ips != ["45.67.90.%d" % i for i in range(1, 6)]:
+        fail("days", "vantage devices lists %s" % ips)
     # A version-1 store (before the telescope tables) migrates in place
     # and keeps its rows.
     con.executescript("DROP TABLE telescope_run; DROP TABLE telescope_source;"
