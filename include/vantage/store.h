@@ -15,7 +15,7 @@
 
 #include "vantage/devrec.h"
 
-#define VT_STORE_SCHEMA_VERSION 1
+#define VT_STORE_SCHEMA_VERSION 2
 #define VT_STORE_BATCH 5000
 
 typedef struct vt_store vt_store;

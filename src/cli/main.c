@@ -11,6 +11,7 @@ static const vt_command commands[] = {
 	{"read", "read pcap/pcapng captures into per-device records", vt_cmd_read},
 	{"devices", "print the devices in a store", vt_cmd_devices},
 	{"match", "label service banners (Nmap probes, Recog, own rules)", vt_cmd_match},
+	{"telescope", "darknet captures: scanners, Mirai, backscatter", vt_cmd_telescope},
 	{"report", "the views side by side: offered vs used, ranks, charts", vt_cmd_report},
 	{"import", "load ZGrab2, Censys, Nmap, masscan and ZMap results", vt_cmd_import},
 };

@@ -193,9 +193,88 @@ static const char schema_v1[] =
 	" bytes_ba INTEGER NOT NULL"
 	");";
 
+/* Version 2: the telescope (`vantage telescope`, vantage external,
+ * technique passive). A source row per exported source (a source evicted
+ * from a full table and seen again has two rows in a run); device_id links
+ * scanners to a device keyed by their IP. Events are Merit's (source, key
+ * port, class) with the 624 s timeout; windows hold the Mirai counts per
+ * hour (or --window) and per day; victims are backscatter's DoS victims. */
+static const char schema_v2[] =
+	"CREATE TABLE telescope_run ("
+	" run_id INTEGER PRIMARY KEY REFERENCES run(id) ON DELETE CASCADE,"
+	" prefixes TEXT,"                /* the --prefix list, space separated */
+	" size INTEGER,"                 /* telescope addresses; NULL unknown */
+	" mirai_k INTEGER NOT NULL,"     /* mirai_sig packets to count a source */
+	" window_s INTEGER NOT NULL,"
+	" packets INTEGER, counted INTEGER, outside INTEGER, not_ipv4 INTEGER,"
+	" backscatter INTEGER, mirai_packets INTEGER, mirai_orig_packets INTEGER,"
+	" sources_evicted INTEGER, events_evicted INTEGER,"
+	" victims_dropped INTEGER"
+	");"
+	"CREATE TABLE telescope_source ("
+	" id INTEGER PRIMARY KEY,"
+	" run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,"
+	" device_id INTEGER REFERENCES device(id) ON DELETE SET NULL,"
+	" ip TEXT NOT NULL,"
+	" first_us INTEGER, last_us INTEGER,"
+	" packets INTEGER NOT NULL, bytes INTEGER NOT NULL,"
+	" unique_dsts INTEGER NOT NULL, unique_24s INTEGER NOT NULL,"
+	" syn_packets INTEGER NOT NULL, backscatter_packets INTEGER NOT NULL,"
+	" class TEXT NOT NULL CHECK (class IN ('scanner', 'backscatter', 'other')),"
+	" tool TEXT CHECK (tool IN ('mirai', 'masscan', 'zmap')),"
+	" mirai INTEGER NOT NULL,"       /* mirai_packets >= mirai_k */
+	" mirai_packets INTEGER NOT NULL, mirai_orig_packets INTEGER NOT NULL,"
+	" mirai_23 INTEGER NOT NULL, mirai_2323 INTEGER NOT NULL,"
+	" purity TEXT CHECK (purity IN ('pure', 'mixed')),"
+	" consistent INTEGER,"           /* NULL without mirai packets */
+	" pairs TEXT,"                   /* JSON [{sport, window}] of Mirai SYNs */
+	" ports TEXT,"                   /* JSON [{port, class, packets}] */
+	" events INTEGER NOT NULL, scan_events INTEGER NOT NULL,"
+	" max_rate REAL,"                /* extrapolated packets/s */
+	" evicted INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX telescope_source_ip ON telescope_source(ip);"
+	"CREATE TABLE telescope_event ("
+	" id INTEGER PRIMARY KEY,"
+	" run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,"
+	" ip TEXT NOT NULL,"
+	" port INTEGER NOT NULL,"
+	" class TEXT NOT NULL,"          /* tcp_syn, tcp_synack, ..., unknown */
+	" first_us INTEGER, last_us INTEGER,"
+	" packets INTEGER NOT NULL, bytes INTEGER NOT NULL,"
+	" unique_dsts INTEGER NOT NULL, unique_24s INTEGER NOT NULL,"
+	" mirai_packets INTEGER NOT NULL, mirai_orig_packets INTEGER NOT NULL,"
+	" mirai_pairs INTEGER NOT NULL,"
+	" rate REAL,"                    /* NULL without a telescope size */
+	" scan INTEGER NOT NULL,"
+	" evicted INTEGER NOT NULL DEFAULT 0,"
+	" sample TEXT"                   /* JSON: the first packet's fields */
+	");"
+	"CREATE TABLE telescope_window ("
+	" run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,"
+	" length_s INTEGER NOT NULL,"
+	" start_us INTEGER NOT NULL,"
+	" mirai_sources INTEGER NOT NULL,"   /* >= mirai_k signature packets */
+	" mirai_sources_k2 INTEGER NOT NULL,"
+	" new_sources INTEGER NOT NULL, new_sources_k2 INTEGER NOT NULL,"
+	" mirai_packets INTEGER NOT NULL, mirai_23 INTEGER NOT NULL,"
+	" mirai_2323 INTEGER NOT NULL,"
+	" PRIMARY KEY (run_id, length_s, start_us)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE telescope_victim ("
+	" run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,"
+	" ip TEXT NOT NULL,"
+	" first_us INTEGER, last_us INTEGER,"
+	" packets INTEGER NOT NULL, tcp_packets INTEGER NOT NULL,"
+	" icmp_packets INTEGER NOT NULL,"
+	" proto INTEGER, port INTEGER,"   /* the first attacked service seen */
+	" PRIMARY KEY (run_id, ip)"
+	") WITHOUT ROWID;";
+
 /* migrations[v] takes the schema from version v to v + 1. */
 static const char *const migrations[VT_STORE_SCHEMA_VERSION] = {
 	schema_v1,
+	schema_v2,
 };
 
 typedef struct header {
