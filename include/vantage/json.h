@@ -87,6 +87,9 @@ int vt_pesc_decode(const char *s, size_t n, uint8_t *out, size_t cap,
 		   size_t *out_len, size_t *bad_at);
 /* Writes p as a JSON string literal of its printable-escaped text. */
 void vt_pesc_json(FILE *out, const uint8_t *p, size_t n);
+/* The same into out, which has room for 5 * n + 2 bytes; returns the
+ * bytes written (no NUL). */
+size_t vt_pesc_json_mem(char *out, const uint8_t *p, size_t n);
 
 /* Decodes standard base64 (padding optional, no whitespace): VT_OK,
  * VT_EFORMAT, or VT_EFULL past cap. */

@@ -14,6 +14,9 @@
  * an invalid UTF-8 sequence becomes \u00XX (its Latin-1 reading).
  */
 void vt_json_str(FILE *out, const char *s, size_t n);
+/* The same into out, which has room for 6 * n + 2 bytes; returns the
+ * bytes written (no NUL). */
+size_t vt_json_str_mem(char *out, const char *s, size_t n);
 /* Same for a NUL-terminated string; NULL prints null. */
 void vt_json_cstr(FILE *out, const char *s);
 

@@ -9,15 +9,18 @@
  * input line; the exit status is then 1.
  */
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/match_batch.h"
 #include "util/parse.h"
 #include "vantage/error.h"
 #include "vantage/json.h"
@@ -26,6 +29,10 @@
 #include "vantage/textout.h"
 
 #define CMD "match"
+/* Banners matched together (match_batch.c): enough that each kind of
+ * banner comes in runs; bounded in bytes as well. */
+#define BATCH_MAX 16384
+#define BATCH_BYTES (16u << 20)
 
 static const char help[] =
 	"usage: vantage match [options] [FILE|-]\n"
@@ -127,6 +134,14 @@ static uint64_t now_us(void)
 	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
 }
 
+/* The results of a batch, built in memory and written in input order:
+ * ~40 small stdio calls per result cost more than matching the banner. */
+typedef struct obuf {
+	char *p;
+	size_t n, cap;
+	int oom;
+} obuf;
+
 typedef struct run {
 	const opts *o;
 	vt_matcher *m;
@@ -135,6 +150,12 @@ typedef struct run {
 	uint64_t lines, banners, labelled, bad;  /* counters for --stats */
 	int store_failed;
 	int header;   /* the table header was printed */
+	obuf out;     /* the results of a batch */
+	vt_mbatch *batch;
+	struct span {
+		size_t off, len;
+		int oom;
+	} *span;      /* per record of the batch: its result in out */
 } run;
 
 static void cpe_json(const vt_answer *a, char *out, size_t cap)
@@ -169,113 +190,176 @@ static void store_one(run *r, const vt_mrec *rec, const vt_answer *a)
 	}
 }
 
-/* A string field: null when absent or empty. */
-static void jstr(FILE *out, const char *v)
+/* Room for need more bytes; 0, or -1 (out of memory: the result is
+ * dropped, see one_result). */
+static int room(obuf *o, size_t need)
 {
-	size_t n = 0;
-	/* Plain printable ASCII goes out as is; anything else through the
-	 * shared escaper. */
-	while (v[n] >= 0x20 && v[n] < 0x7f && v[n] != '"' && v[n] != '\\')
-		n++;
-	if (v[n]) {
-		vt_json_cstr(out, v);
+	if (o->oom)
+		return -1;
+	if (need <= o->cap - o->n)
+		return 0;
+	size_t cap = o->cap ? o->cap : 4096;
+	while (cap - o->n < need)
+		cap *= 2;
+	char *p = realloc(o->p, cap);
+	if (!p) {
+		o->oom = 1;
+		return -1;
+	}
+	o->p = p;
+	o->cap = cap;
+	return 0;
+}
+
+static void put(obuf *o, const char *s, size_t n)
+{
+	if (room(o, n) == 0) {
+		memcpy(o->p + o->n, s, n);
+		o->n += n;
+	}
+}
+
+#define PUTS(o, lit) put((o), lit, sizeof(lit) - 1)
+
+static void put_u64(obuf *o, unsigned long long v)
+{
+	char d[24];
+	size_t i = sizeof(d);
+	do
+		d[--i] = (char)('0' + v % 10);
+	while (v /= 10);
+	put(o, d + i, sizeof(d) - i);
+}
+
+/* A JSON string, or null for NULL. */
+static void jstr(obuf *o, const char *v)
+{
+	if (!v) {
+		PUTS(o, "null");
 		return;
 	}
-	putc('"', out);
-	fwrite(v, 1, n, out);
-	putc('"', out);
+	size_t n = strlen(v);
+	if (room(o, 6 * n + 2) == 0)
+		o->n += vt_json_str_mem(o->p + o->n, v, n);
 }
 
-static void jfield(FILE *out, const char *name, const char *v)
+/* ,"name":value: null when absent or empty. */
+static void jfield(obuf *o, const char *name, size_t nlen, const char *v)
 {
-	putc(',', out);
-	putc('"', out);
-	fputs(name, out);
-	fputs("\":", out);
-	if (v && *v)
-		jstr(out, v);
-	else
-		fputs("null", out);
+	put(o, name, nlen);
+	jstr(o, v && *v ? v : NULL);
 }
 
-static void print_tls(FILE *out, const vt_banner *b)
+#define JFIELD(o, name, v) jfield((o), ",\"" name "\":", sizeof(name) + 3, (v))
+
+static void print_tls(obuf *o, const vt_banner *b)
 {
-	fputs(",\"tls\":", out);
 	if (!b->tls_subject) {
-		fputs("null", out);
+		PUTS(o, ",\"tls\":null");
 		return;
 	}
-	fputs("{\"subject\":", out);
-	vt_json_cstr(out, b->tls_subject);
-	fputs(",\"issuer\":", out);
-	vt_json_cstr(out, b->tls_issuer);
-	fputs(",\"sha256\":", out);
-	vt_json_cstr(out, b->tls_sha256);
-	putc('}', out);
+	PUTS(o, ",\"tls\":{\"subject\":");
+	jstr(o, b->tls_subject);
+	PUTS(o, ",\"issuer\":");
+	jstr(o, b->tls_issuer);
+	PUTS(o, ",\"sha256\":");
+	jstr(o, b->tls_sha256);
+	PUTS(o, "}");
+}
+
+static void jlist(obuf *o, const char *name, size_t nlen, const char (*v)[96],
+		  int n)
+{
+	put(o, name, nlen);
+	for (int i = 0; i < n; i++) {
+		if (i)
+			PUTS(o, ",");
+		jstr(o, v[i]);
+	}
+	PUTS(o, "]");
+}
+
+/* ,"confidence":%.2f. Confidences take a handful of values: printf
+ * (which costs more than the rest of the line) runs once per value. */
+static void conf_json(obuf *o, double v)
+{
+	static struct {
+		double v;
+		char s[32];
+		size_t n;
+	} memo[16];
+	uint64_t bits;
+	memcpy(&bits, &v, sizeof(bits));
+	size_t h = (size_t)((bits ^ bits >> 29 ^ bits >> 47) % 16);
+	if (!memo[h].n || memcmp(&memo[h].v, &v, sizeof(v))) {
+		memo[h].v = v;
+		memo[h].n = (size_t)snprintf(memo[h].s, sizeof(memo[h].s),
+					     ",\"confidence\":%.2f", v);
+	}
+	put(o, memo[h].s, memo[h].n);
 }
 
 /* One result object (DESIGN.md output contract); a is NULL for a
  * malformed line, which then carries "error". */
-static void print_json(FILE *out, const vt_mrec *rec, const vt_answer *a)
+static void print_json(obuf *o, const vt_mrec *rec, const vt_answer *a)
 {
 	static const vt_answer none = {.type = "unknown"};
 	const vt_answer *x = a ? a : &none;
-	fputs("{\"ip\":", out);
-	vt_json_cstr(out, rec->ip);
-	fprintf(out, ",\"proto\":");
-	vt_json_cstr(out, a ? (rec->b.proto == VT_PROTO_UDP ? "udp" : "tcp") : NULL);
-	if (a)
-		fprintf(out, ",\"port\":%u", rec->b.port);
-	else
-		fputs(",\"port\":null", out);
-	jfield(out, "state", a ? "open" : NULL);
-	jfield(out, "service", x->service);
-	jfield(out, "product", x->product);
-	jfield(out, "version", x->version);
-	jfield(out, "info", x->info);
-	jfield(out, "hostname", x->hostname);
-	jfield(out, "os", x->os);
-	jfield(out, "devicetype", x->devicetype);
-	jfield(out, "type", x->type);
-	jfield(out, "vendor", x->vendor);
-	jfield(out, "model", x->model);
-	fputs(",\"cpe\":[", out);
-	for (int i = 0; i < x->n_cpe; i++) {
-		if (i)
-			putc(',', out);
-		vt_json_cstr(out, x->cpe[i]);
+	PUTS(o, "{\"ip\":");
+	jstr(o, rec->ip);
+	PUTS(o, ",\"proto\":");
+	jstr(o, a ? (rec->b.proto == VT_PROTO_UDP ? "udp" : "tcp") : NULL);
+	if (a) {
+		PUTS(o, ",\"port\":");
+		put_u64(o, rec->b.port);
+	} else {
+		PUTS(o, ",\"port\":null");
 	}
-	fputs("]", out);
-	jfield(out, "rule", x->rule);
-	fputs(",\"rules\":[", out);
+	JFIELD(o, "state", a ? "open" : NULL);
+	JFIELD(o, "service", x->service);
+	JFIELD(o, "product", x->product);
+	JFIELD(o, "version", x->version);
+	JFIELD(o, "info", x->info);
+	JFIELD(o, "hostname", x->hostname);
+	JFIELD(o, "os", x->os);
+	JFIELD(o, "devicetype", x->devicetype);
+	JFIELD(o, "type", x->type);
+	JFIELD(o, "vendor", x->vendor);
+	JFIELD(o, "model", x->model);
+	jlist(o, ",\"cpe\":[", 8, x->cpe, x->n_cpe);
+	JFIELD(o, "rule", x->rule);
+	PUTS(o, ",\"rules\":[");
 	for (int i = 0; i < x->n_rules; i++) {
 		if (i)
-			putc(',', out);
-		vt_json_cstr(out, x->rules[i]);
+			PUTS(o, ",");
+		jstr(o, x->rules[i]);
 	}
-	fputs("]", out);
-	print_tls(out, &rec->b);
-	fputs(",\"banner\":", out);
-	if (a)
-		vt_pesc_json(out, rec->b.data, rec->b.len);
-	else
-		fputs("null", out);
-	fprintf(out, ",\"confidence\":%.2f", x->confidence);
-	jfield(out, "probe", rec->b.probe);
+	PUTS(o, "]");
+	print_tls(o, &rec->b);
+	PUTS(o, ",\"banner\":");
+	if (!a)
+		PUTS(o, "null");
+	else if (room(o, 5 * rec->b.len + 2) == 0)
+		o->n += vt_pesc_json_mem(o->p + o->n, rec->b.data, rec->b.len);
+	conf_json(o, x->confidence);
+	JFIELD(o, "probe", rec->b.probe);
 	if (rec->module)
-		jfield(out, "module", rec->module);
-	fprintf(out, ",\"line\":%llu", (unsigned long long)rec->line);
+		JFIELD(o, "module", rec->module);
+	PUTS(o, ",\"line\":");
+	put_u64(o, (unsigned long long)rec->line);
 	if (rec->error)
-		jfield(out, "error", rec->error);
-	fputs("}\n", out);
+		JFIELD(o, "error", rec->error);
+	PUTS(o, "}\n");
 }
 
-static void print_row(FILE *out, const vt_mrec *rec, const vt_answer *a)
+static void print_row(obuf *o, const vt_mrec *rec, const vt_answer *a)
 {
-	char ip[48], svc[64], prod[64], vend[40], rule[64];
+	char ip[48], svc[64], prod[64], vend[40], rule[64], line[512];
+	int n;
 	if (!a) {
-		fprintf(out, "%-6llu error: %s\n", (unsigned long long)rec->line,
-			rec->error);
+		n = snprintf(line, sizeof(line), "%-6llu error: %s\n",
+			     (unsigned long long)rec->line, rec->error);
+		put(o, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 		return;
 	}
 	char pv[256];
@@ -286,36 +370,83 @@ static void print_row(FILE *out, const vt_mrec *rec, const vt_answer *a)
 	vt_term_safe(pv[0] ? pv : "-", prod, 40);
 	vt_term_safe(a->vendor[0] ? a->vendor : "-", vend, 24);
 	vt_term_safe(a->rule[0] ? a->rule : "-", rule, sizeof(rule));
-	fprintf(out, "%-6llu %-15s %3s/%-5u %-14s %-39s %-12s %-23s %s\n",
-		(unsigned long long)rec->line, ip,
-		rec->b.proto == VT_PROTO_UDP ? "udp" : "tcp", rec->b.port, svc,
-		prod, a->type, vend, rule);
+	n = snprintf(line, sizeof(line),
+		     "%-6llu %-15s %3s/%-5u %-14s %-39s %-12s %-23s %s\n",
+		     (unsigned long long)rec->line, ip,
+		     rec->b.proto == VT_PROTO_UDP ? "udp" : "tcp", rec->b.port,
+		     svc, prod, a->type, vend, rule);
+	put(o, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
-static void emit(run *r, const vt_mrec *rec, const vt_answer *a)
+/* Matches one record (a malformed line's has error set) and appends its
+ * result to r->out; records its span for writing in input order. */
+static void one_result(run *r, const vt_mrec *rec, size_t i)
 {
-	if (r->o->json) {
-		print_json(stdout, rec, a);
-	} else {
-		if (!r->header++)
-			printf("%-6s %-15s %-9s %-14s %-39s %-12s %-23s %s\n", "LINE",
-			       "IP", "PORT", "SERVICE", "PRODUCT VERSION", "TYPE",
-			       "VENDOR", "RULE");
-		print_row(stdout, rec, a);
+	vt_answer a;
+	size_t start = r->out.n;
+	r->out.oom = 0;
+	if (!rec->error) {
+		vt_matcher_match(r->m, &rec->b, &a);
+		if (a.rule[0])
+			r->labelled++;
+		store_one(r, rec, &a);
 	}
-	if (a && a->rule[0])
-		r->labelled++;
-	if (a)
-		store_one(r, rec, a);
+	if (r->o->json)
+		print_json(&r->out, rec, rec->error ? NULL : &a);
+	else
+		print_row(&r->out, rec, rec->error ? NULL : &a);
+	if (r->out.oom)
+		r->out.n = start; /* never half a line: an empty span */
+	r->span[i].off = start;
+	r->span[i].len = r->out.n - start;
+	r->span[i].oom = r->out.oom;
+}
+
+/* Matches the batch kind by kind, then writes the results in input
+ * order. */
+static void flush_batch(run *r)
+{
+	size_t n = vt_mbatch_count(r->batch);
+	if (!n)
+		return;
+	const size_t *order = vt_mbatch_order(r->batch);
+	r->out.n = 0;
+	for (size_t k = 0; k < n; k++)
+		one_result(r, vt_mbatch_rec(r->batch, order[k]), order[k]);
+	if (!r->o->json && !r->header++)
+		printf("%-6s %-15s %-9s %-14s %-39s %-12s %-23s %s\n", "LINE", "IP",
+		       "PORT", "SERVICE", "PRODUCT VERSION", "TYPE", "VENDOR",
+		       "RULE");
+	for (size_t i = 0; i < n; i++) {
+		if (r->span[i].oom)
+			fputs(r->o->json ? "{\"error\":\"out of memory\"}\n"
+					 : "error: out of memory\n", stdout);
+		else
+			fwrite(r->out.p + r->span[i].off, 1, r->span[i].len, stdout);
+	}
+	vt_mbatch_clear(r->batch);
+}
+
+/* Copies a record into the batch, matching the batch first when full. */
+static void add_rec(run *r, const vt_mrec *rec)
+{
+	if (vt_mbatch_full(r->batch))
+		flush_batch(r);
+	if (vt_mbatch_add(r->batch, rec) != VT_OK) {
+		flush_batch(r); /* out of memory: a batch of one */
+		if (vt_mbatch_add(r->batch, rec) != VT_OK) {
+			vt_cli_error(CMD, "line %llu: out of memory",
+				     (unsigned long long)rec->line);
+			return;
+		}
+	}
 }
 
 static void one_banner(const vt_mrec *rec, void *user)
 {
 	run *r = user;
-	vt_answer a;
 	r->banners++;
-	vt_matcher_match(r->m, &rec->b, &a);
-	emit(r, rec, &a);
+	add_rec(r, rec);
 }
 
 static void bad_line(run *r, uint64_t line, const char *why)
@@ -326,24 +457,53 @@ static void bad_line(run *r, uint64_t line, const char *why)
 	rec.error = why;
 	vt_cli_error(CMD, "line %llu: %s", (unsigned long long)line, why);
 	r->bad++;
-	emit(r, &rec, NULL);
+	add_rec(r, &rec);
+}
+
+/* Input that is not a regular file: more may come later. */
+static int is_stream(FILE *in)
+{
+	struct stat st;
+	return fstat(fileno(in), &st) != 0 || !S_ISREG(st.st_mode);
+}
+
+/* Input can be read now without waiting (or is at its end). */
+static int readable(FILE *in)
+{
+	struct pollfd p = {.fd = fileno(in), .events = POLLIN};
+	return poll(&p, 1, 0) > 0;
 }
 
 static int process(run *r, FILE *in)
 {
 	vt_mreader *mr = vt_mreader_new();
-	if (!mr) {
+	/* With --db the store's rows go in input order: a batch of one. */
+	size_t max_n = r->o->db ? 1 : BATCH_MAX;
+	r->batch = vt_mbatch_new(max_n, BATCH_BYTES);
+	r->span = malloc(max_n * sizeof(*r->span));
+	if (!mr || !r->batch || !r->span) {
 		vt_cli_error(CMD, "out of memory");
+		vt_mreader_free(mr);
 		return -1;
 	}
 	char why[256];
 	int rc;
-	while (!vt_cli_interrupted &&
-	       (rc = vt_mreader_next(mr, in, one_banner, r, why, sizeof(why))) != 0) {
+	int stream = is_stream(in);
+	while (!vt_cli_interrupted) {
+		/* From a pipe or terminal, results are not held back while
+		 * waiting for more input. */
+		if (stream && vt_mbatch_count(r->batch) && !readable(in)) {
+			flush_batch(r);
+			fflush(stdout);
+		}
+		rc = vt_mreader_next(mr, in, one_banner, r, why, sizeof(why));
+		if (!rc)
+			break;
 		r->lines++;
 		if (rc < 0)
 			bad_line(r, vt_mreader_line(mr), why);
 	}
+	flush_batch(r);
 	vt_mreader_free(mr);
 	fflush(stdout);
 	return 0;
@@ -423,8 +583,8 @@ int vt_cmd_match(int argc, char **argv)
 	int rc = VT_EXIT_USAGE;
 	if (!o.db || open_store(&r, argc, argv) == 0) {
 		vt_cli_catch_signals();
-		/* One thread writes stdout: ~100 stdio calls per result need
-		 * not take the stream lock each. */
+		/* One thread writes stdout: its calls need not take the
+		 * stream lock each. */
 		__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 		uint64_t t0 = now_us(), c0 = cpu_us();
 		process(&r, in);
@@ -433,6 +593,9 @@ int vt_cmd_match(int argc, char **argv)
 		vt_store_close(r.st);
 	}
 	vt_matcher_free(r.m);
+	free(r.out.p);
+	free(r.span);
+	vt_mbatch_free(r.batch);
 	if (in != stdin)
 		fclose(in);
 	return rc;

@@ -24,6 +24,28 @@ static void cpy(char *dst, size_t cap, const char *src)
 
 #define CPY(dst, src) cpy((dst), sizeof(dst), (src))
 
+/* snprintf(dst, cap, "%s:%d", label, line), without printf's cost. */
+static void rule_name(char *dst, size_t cap, const char *label, int line)
+{
+	char buf[32];
+	size_t i = sizeof(buf);
+	unsigned v = line < 0 ? 0u - (unsigned)line : (unsigned)line;
+	do
+		buf[--i] = (char)('0' + v % 10);
+	while (v /= 10);
+	if (line < 0)
+		buf[--i] = '-';
+	buf[--i] = ':';
+	size_t ll = strlen(label), nl = sizeof(buf) - i;
+	if (ll >= cap)
+		ll = cap - 1;
+	memcpy(dst, label, ll);
+	if (nl > cap - 1 - ll)
+		nl = cap - 1 - ll;
+	memcpy(dst + ll, buf + i, nl);
+	dst[ll + nl] = '\0';
+}
+
 static void add_cpe(vt_answer *a, const char *cpe)
 {
 	if (!cpe || !*cpe || strchr(cpe, '{'))
@@ -86,21 +108,72 @@ void vt_cand_from_nmap(vt_cand *c, const vt_nmap_result *r,
 		a->soft = 1;
 	}
 	a->type = vt_xwalk_type(xw, "nmap", a->devicetype);
-	snprintf(a->rule, sizeof(a->rule), "nmap-service-probes:%d", r->line);
+	rule_name(a->rule, sizeof(a->rule), "nmap-service-probes", r->line);
 }
 
-static const char *get(const vt_recog_result *r, const char *k)
+/* The params an answer reads, found in one pass over the result. */
+enum {
+	K_SVC_NAME, K_SVC_PRODUCT, K_SVC_VERSION, K_SVC_INFO, K_SVC_CPE,
+	K_SVC_CERT, K_HW_DEVICE, K_HW_VENDOR, K_HW_PRODUCT, K_HW_CPE,
+	K_HW_CERT, K_OS_PRODUCT, K_OS_FAMILY, K_OS_DEVICE, K_OS_VENDOR,
+	K_OS_CPE, K_HOST_NAME, K_VT_TYPE, K_N
+};
+
+static int slot(const char *name)
 {
-	const char *v = vt_recog_value(r, k);
-	return v && *v ? v : NULL;
+	static const struct {
+		const char *prefix;
+		size_t plen;
+		int first, end;
+	} group[] = {
+		{"service.", 8, K_SVC_NAME, K_HW_DEVICE},
+		{"hw.", 3, K_HW_DEVICE, K_OS_PRODUCT},
+		{"os.", 3, K_OS_PRODUCT, K_HOST_NAME},
+		{"", 0, K_HOST_NAME, K_N},
+	};
+	static const char *const rest[K_N] = {
+		"name", "product", "version", "info", "cpe23", "certainty",
+		"device", "vendor", "product", "cpe23", "certainty",
+		"product", "family", "device", "vendor", "cpe23",
+		"host.name", "vantage.type",
+	};
+	for (size_t g = 0; g < sizeof(group) / sizeof(group[0]); g++) {
+		if (strncmp(name, group[g].prefix, group[g].plen))
+			continue;
+		const char *r = name + group[g].plen;
+		for (int k = group[g].first; k < group[g].end; k++)
+			if (!strcmp(r, rest[k]))
+				return k;
+		return -1;
+	}
+	return -1;
+}
+
+typedef struct params {
+	const char *raw[K_N];  /* as the result has them, or NULL */
+} params;
+
+static void index_params(const vt_recog_result *r, params *p)
+{
+	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; i < r->n; i++) {
+		int k = slot(r->kv[i].name);
+		if (k >= 0 && !p->raw[k])
+			p->raw[k] = r->kv[i].value;
+	}
+}
+
+/* A param's value, NULL when absent or empty. */
+static const char *get(const params *p, int k)
+{
+	return p->raw[k] && *p->raw[k] ? p->raw[k] : NULL;
 }
 
 /* Recog's "assert nothing" fingerprints (bare login prompts) carry
  * certainties of 0: they identify nothing. */
-static int asserts_nothing(const vt_recog_result *r)
+static int asserts_nothing(const params *p)
 {
-	const char *s = vt_recog_value(r, "service.certainty");
-	const char *h = vt_recog_value(r, "hw.certainty");
+	const char *s = p->raw[K_SVC_CERT], *h = p->raw[K_HW_CERT];
 	return s && h && atof(s) == 0 && atof(h) == 0;
 }
 
@@ -110,37 +183,41 @@ int vt_cand_from_recog(vt_cand *c, const vt_recog_db *db,
 {
 	vt_answer *a = &c->a;
 	const char *proto = vt_recog_protocol(db);
-	if (r->fp < 0 || asserts_nothing(r))
+	params p;
+	if (r->fp < 0)
+		return -1;
+	index_params(r, &p);
+	if (asserts_nothing(&p))
 		return -1;
 	memset(c, 0, sizeof(*c));
 	c->rank = ours ? VT_RANK_OURS : VT_RANK_RECOG;
 	double pref = vt_recog_preference(db);
 	c->conf = pref >= 0 ? pref : ours ? 0.9 : 0.5;
 	c->order = order;
-	if (get(r, "service.name"))
-		CPY(a->service, get(r, "service.name"));
+	if (get(&p, K_SVC_NAME))
+		CPY(a->service, get(&p, K_SVC_NAME));
 	else if (proto && strcmp(proto, "x509") && strcmp(proto, "tls"))
 		CPY(a->service, proto);
-	CPY(a->product, get(r, "service.product"));
-	CPY(a->version, get(r, "service.version"));
-	CPY(a->info, get(r, "service.info"));
-	CPY(a->hostname, get(r, "host.name"));
-	CPY(a->os, get(r, "os.product") ? get(r, "os.product")
-					: get(r, "os.family"));
-	const char *dev = get(r, "hw.device") ? get(r, "hw.device")
-					      : get(r, "os.device");
+	CPY(a->product, get(&p, K_SVC_PRODUCT));
+	CPY(a->version, get(&p, K_SVC_VERSION));
+	CPY(a->info, get(&p, K_SVC_INFO));
+	CPY(a->hostname, get(&p, K_HOST_NAME));
+	CPY(a->os, get(&p, K_OS_PRODUCT) ? get(&p, K_OS_PRODUCT)
+					 : get(&p, K_OS_FAMILY));
+	const char *dev = get(&p, K_HW_DEVICE) ? get(&p, K_HW_DEVICE)
+					       : get(&p, K_OS_DEVICE);
 	CPY(a->devicetype, dev);
-	if (get(r, "hw.vendor"))
-		CPY(a->vendor, get(r, "hw.vendor"));
-	else if (dev && get(r, "os.vendor"))
-		CPY(a->vendor, get(r, "os.vendor"));
-	CPY(a->model, get(r, "hw.product"));
-	add_cpe(a, get(r, "hw.cpe23"));
-	add_cpe(a, get(r, "os.cpe23"));
-	add_cpe(a, get(r, "service.cpe23"));
-	a->type = get(r, "vantage.type") ? vt_xwalk_canon(get(r, "vantage.type"))
-					 : vt_xwalk_type(xw, "recog", dev);
-	snprintf(a->rule, sizeof(a->rule), "%s:%d", vt_recog_label(db), r->line);
+	if (get(&p, K_HW_VENDOR))
+		CPY(a->vendor, get(&p, K_HW_VENDOR));
+	else if (dev && get(&p, K_OS_VENDOR))
+		CPY(a->vendor, get(&p, K_OS_VENDOR));
+	CPY(a->model, get(&p, K_HW_PRODUCT));
+	add_cpe(a, get(&p, K_HW_CPE));
+	add_cpe(a, get(&p, K_OS_CPE));
+	add_cpe(a, get(&p, K_SVC_CPE));
+	a->type = get(&p, K_VT_TYPE) ? vt_xwalk_canon(get(&p, K_VT_TYPE))
+				     : vt_xwalk_type(xw, "recog", dev);
+	rule_name(a->rule, sizeof(a->rule), vt_recog_label(db), r->line);
 	return 0;
 }
 

@@ -280,7 +280,7 @@ int vt_matcher_match(vt_matcher *m, const vt_banner *b, vt_answer *a)
 		m->scratch_cap = need;
 	}
 	int key = is_db_key(m, b->probe);
-	int known = b->probe && m->probes &&
+	int known = b->probe && !key && m->probes &&
 		    vt_probes_find(m->probes, b->proto, b->probe) >= 0;
 	if (b->probe && !key && !known)
 		rc = VT_EINVAL;

@@ -21,8 +21,21 @@
 #include "fp_int.h"
 #include "vantage/error.h"
 
+/* Ladders already built, by (proto, port, in_tls, intensity): building
+ * one walks every probe's port list, which costs more than a scan. */
+#define LADDER_CACHE 16
+
+typedef struct ladder_slot {
+	int proto, in_tls, intensity, used;
+	unsigned port;
+	uint64_t last;     /* use stamp, for replacing the oldest */
+	vt_ladder l;
+} ladder_slot;
+
 struct vt_probes_ctx {
 	vt_rx_ctx rx;
+	ladder_slot ladders[LADDER_CACHE];
+	uint64_t ladder_clock;
 	uint32_t *visited; /* per probe: stamp of the last response */
 	long *outcome;     /* per probe: its first matching line, or -1 */
 	uint32_t stamp;
@@ -162,6 +175,34 @@ static int try_probe(run *r, int probe)
 	return o == 1;
 }
 
+/* l = the fresh ladder for q, from the cache when it was built before. */
+static void get_ladder(const vt_probes *p, vt_probes_ctx *c,
+		       const vt_nmap_query *q, vt_ladder *l)
+{
+	ladder_slot *old = &c->ladders[0];
+	int tls = q->in_tls != 0;
+	c->ladder_clock++;
+	for (size_t i = 0; i < LADDER_CACHE; i++) {
+		ladder_slot *s = &c->ladders[i];
+		if (s->used && s->proto == q->proto && s->port == q->port &&
+		    s->in_tls == tls && s->intensity == q->intensity) {
+			s->last = c->ladder_clock;
+			*l = s->l;
+			return;
+		}
+		if (s->last < old->last)
+			old = s;
+	}
+	vt_ladder_init(&old->l, p, q->proto, q->port, tls, q->intensity);
+	old->proto = q->proto;
+	old->port = q->port;
+	old->in_tls = tls;
+	old->intensity = q->intensity;
+	old->used = 1;
+	old->last = c->ladder_clock;
+	*l = old->l;
+}
+
 static void next_stamp(vt_probes_ctx *c, size_t n_probes)
 {
 	if (++c->stamp == 0) {
@@ -196,7 +237,7 @@ int vt_probes_match(const vt_probes *p, vt_probes_ctx *c,
 		return VT_OK;
 	}
 	vt_ladder l;
-	vt_ladder_init(&l, p, q->proto, q->port, q->in_tls, q->intensity);
+	get_ladder(p, c, q, &l);
 	for (int i; (i = vt_ladder_next(&l)) >= 0;) {
 		if (try_probe(&r, i))
 			break;

@@ -4,6 +4,7 @@
  * (data/taxonomy/crosswalk.tsv): "source<TAB>raw value<TAB>type", '#'
  * comments. An unknown type identifier in the file is an error.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,8 +113,10 @@ const char *vt_xwalk_type(const vt_xwalk *x, const char *source,
 {
 	if (!x || !raw || !*raw)
 		return "unknown";
+	int c0 = tolower((unsigned char)raw[0]);
 	for (size_t i = 0; i < x->n; i++)
-		if (!strcmp(x->e[i].source, source) && !strcasecmp(x->e[i].raw, raw))
+		if (tolower((unsigned char)x->e[i].raw[0]) == c0 &&
+		    !strcmp(x->e[i].source, source) && !strcasecmp(x->e[i].raw, raw))
 			return x->e[i].type;
 	return "unknown";
 }

@@ -41,24 +41,43 @@ int vt_pesc_decode(const char *s, size_t n, uint8_t *out, size_t cap,
 
 static int plain(uint8_t b) { return b >= 0x20 && b < 0x7f && b != '\\'; }
 
-void vt_pesc_json(FILE *out, const uint8_t *p, size_t n)
+size_t vt_pesc_json_mem(char *out, const uint8_t *p, size_t n)
 {
-	putc('"', out);
+	size_t k = 0;
+	out[k++] = '"';
 	for (size_t i = 0; i < n; i++) {
 		uint8_t b = p[i];
-		size_t run = 0;
-		/* A run of bytes that go out as they are: one call. */
-		while (i + run < n && plain(p[i + run]) && p[i + run] != '"')
-			run++;
-		if (run) {
-			fwrite(p + i, 1, run, out);
-			i += run - 1;
+		if (plain(b) && b != '"') {
+			out[k++] = (char)b;
 		} else if (b == '"') {
-			fputs("\\\"", out);
+			out[k++] = '\\';
+			out[k++] = '"';
 		} else {
-			char e[6] = {'\\', '\\', 'x', hexd[b >> 4], hexd[b & 15]};
-			fwrite(e, 1, 5, out);
+			/* "\\xHH": the JSON escape of the printable escape */
+			out[k++] = '\\';
+			out[k++] = '\\';
+			out[k++] = 'x';
+			out[k++] = hexd[b >> 4];
+			out[k++] = hexd[b & 15];
 		}
+	}
+	out[k++] = '"';
+	return k;
+}
+
+void vt_pesc_json(FILE *out, const uint8_t *p, size_t n)
+{
+	enum { CHUNK = 1024 };
+	char buf[5 * CHUNK + 2];
+	if (n <= CHUNK) {
+		fwrite(buf, 1, vt_pesc_json_mem(buf, p, n), out);
+		return;
+	}
+	/* Long: chunk by chunk, without the quotes of each chunk. */
+	putc('"', out);
+	for (size_t i = 0; i < n; i += CHUNK) {
+		size_t l = vt_pesc_json_mem(buf, p + i, n - i > CHUNK ? CHUNK : n - i);
+		fwrite(buf + 1, 1, l - 2, out);
 	}
 	putc('"', out);
 }

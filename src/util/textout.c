@@ -39,29 +39,66 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Escapes the characters of s (n bytes) that start in [*i, stop) into o
+ * (room for 6 bytes per byte, plus 3); returns the bytes written. A
+ * character may run past stop (it is read whole). */
+static size_t json_esc(char *o, const unsigned char *s, size_t n, size_t *i,
+		       size_t stop)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t k = 0, at = *i;
+	while (at < stop) {
+		unsigned char c = s[at];
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			o[k++] = (char)c;
+			at++;
+			continue;
+		}
+		size_t l = utf8_len(s + at, n - at);
+		o[k++] = '\\';
+		if (c == '"' || c == '\\') {
+			o[k++] = (char)c;
+		} else if (c == '\n') {
+			o[k++] = 'n';
+		} else if (c == '\t') {
+			o[k++] = 't';
+		} else if (c == '\r') {
+			o[k++] = 'r';
+		} else if (c < 0x20 || c == 0x7f || l == 0) {
+			memcpy(o + k, "u00", 3);
+			o[k + 3] = hex[c >> 4];
+			o[k + 4] = hex[c & 15];
+			k += 5;
+			l = 1;
+		} else {
+			k--; /* valid multi-byte UTF-8: as is */
+			memcpy(o + k, s + at, l);
+			k += l;
+		}
+		at += l;
+	}
+	*i = at;
+	return k;
+}
+
+size_t vt_json_str_mem(char *out, const char *str, size_t n)
+{
+	size_t i = 0, k = 1;
+	out[0] = '"';
+	k += json_esc(out + k, (const unsigned char *)str, n, &i, n);
+	out[k++] = '"';
+	return k;
+}
+
 void vt_json_str(FILE *out, const char *str, size_t n)
 {
+	enum { CHUNK = 1024 };
+	char buf[6 * CHUNK + 8];
 	const unsigned char *s = (const unsigned char *)str;
 	putc('"', out);
 	for (size_t i = 0; i < n;) {
-		unsigned char c = s[i];
-		size_t l = utf8_len(s + i, n - i);
-		if (c == '"' || c == '\\') {
-			putc('\\', out);
-			putc(c, out);
-		} else if (c == '\n') {
-			fputs("\\n", out);
-		} else if (c == '\t') {
-			fputs("\\t", out);
-		} else if (c == '\r') {
-			fputs("\\r", out);
-		} else if (c < 0x20 || c == 0x7f || l == 0) {
-			fprintf(out, "\\u%04x", c);
-			l = 1;
-		} else {
-			fwrite(s + i, 1, l, out);
-		}
-		i += l ? l : 1;
+		size_t stop = n - i > CHUNK ? i + CHUNK : n;
+		fwrite(buf, 1, json_esc(buf, s, n, &i, stop), out);
 	}
 	putc('"', out);
 }

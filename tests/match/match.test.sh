@@ -12,6 +12,9 @@
 #   - exactly one result per input line, in order, malformed lines
 #     included (error field, stderr names the line, exit 1);
 #   - --sequential gives the same output as the prefilter;
+#   - batches (banners are matched grouped by kind): the output is the
+#     same as banner by banner (--db matches one at a time), from a
+#     file and from a pipe, malformed lines in place;
 #   - ZGrab2 input (ftp, ssh, http, tls modules);
 #   - --db stores one banner row per result with its label;
 #   - usage errors: exit 2 and one error line (unknown option, missing
@@ -96,15 +99,34 @@ vt_eq "malformed lines: stderr names them" \
 vt_eq "malformed lines: no sanitizer report" "$(vt_sanitizer_report "$err" && echo yes || echo no)" no
 
 # Sequential (Nmap's way) gives the same answers.
-cat "$FX/banners.jsonl" "$FX/negatives.jsonl" >"$VT_TMP/all.jsonl"
+cat "$VT_TMP/mixed.jsonl" "$FX/banners.jsonl" "$FX/negatives.jsonl" \
+	"$VT_TMP/mixed.jsonl" >"$VT_TMP/all.jsonl"
 "$VANTAGE" match --json "$VT_TMP/all.jsonl" >"$VT_TMP/fast.json" 2>/dev/null
 "$VANTAGE" match --json --sequential "$VT_TMP/all.jsonl" >"$VT_TMP/seq.json" 2>/dev/null
 if cmp -s "$VT_TMP/fast.json" "$VT_TMP/seq.json" && [ -s "$VT_TMP/seq.json" ]; then
-	vt_ok "--sequential: identical output ($(wc -l <"$VT_TMP/seq.json") banners)"
+	vt_ok "--sequential: identical output ($(wc -l <"$VT_TMP/seq.json") lines)"
 else
 	vt_fail "--sequential: output differs"
 	diff "$VT_TMP/fast.json" "$VT_TMP/seq.json" | head -5
 fi
+
+# Batches: matched grouped by kind, written in input order. --db
+# matches one banner at a time (its rows go in input order); a pipe
+# flushes whenever input would wait. Both must give fast.json, malformed
+# lines (mixed.jsonl) in their places.
+# (The --db run is the one checked below.)
+vt_run "$VT_TMP/one.json" "$err" "$VANTAGE" match --json --db "$VT_TMP/m.db" "$VT_TMP/all.jsonl"
+vt_eq "--db: exit status (malformed lines)" "$VT_RC" 1
+cat "$VT_TMP/all.jsonl" | "$VANTAGE" match --json >"$VT_TMP/pipe.json" 2>/dev/null
+vt_eq "batches: one result per line" "$(wc -l <"$VT_TMP/fast.json")" "$(wc -l <"$VT_TMP/all.jsonl")"
+if cmp -s "$VT_TMP/fast.json" "$VT_TMP/one.json" && cmp -s "$VT_TMP/fast.json" "$VT_TMP/pipe.json"; then
+	vt_ok "batches: same output as one banner at a time and from a pipe"
+else
+	vt_fail "batches: output differs"
+	diff "$VT_TMP/fast.json" "$VT_TMP/one.json" | head -5
+fi
+vt_eq "batches: result lines in order" \
+	"$(python3 -c 'import json,sys; print(all(json.loads(l)["line"] == i + 1 for i, l in enumerate(open(sys.argv[1]))))' "$VT_TMP/fast.json")" True
 
 # ZGrab2 output: one result per module banner.
 cat >"$VT_TMP/zgrab.json" <<'ZEOF'
@@ -118,12 +140,11 @@ for l in open(sys.argv[1]):
     d=json.loads(l); print(d["module"], d["port"], d["service"], d["product"], d["vendor"], d["type"])' "$out" | tr '\n' ';')" \
 	"ftp 21 ftp vsftpd None unknown;ssh 22 ssh Dropbear sshd None unknown;http 80 cwmp None Huawei router;tls 443 None None ASUS router;"
 
-# --db: one banner row per result, with its label.
-vt_run "$out" "$err" "$VANTAGE" match --json --db "$VT_TMP/m.db" "$FX/banners.jsonl"
-vt_eq "--db: exit status" "$VT_RC" 0
-vt_eq "--db: banner rows" "$(sqlite3 "$VT_TMP/m.db" 'SELECT count(*) FROM banner')" "$(wc -l <"$FX/banners.jsonl")"
-vt_eq "--db: a stored label" "$(sqlite3 "$VT_TMP/m.db" "SELECT service || ' ' || vendor || ' ' || type FROM banner WHERE port = 30005")" "cwmp ZTE router"
-vt_eq "--db: raw bytes kept" "$(sqlite3 "$VT_TMP/m.db" "SELECT hex(data) FROM banner WHERE port = 22")" \
+# --db (the run on all.jsonl above): one banner row per result that is
+# not an error, with its label.
+vt_eq "--db: banner rows" "$(sqlite3 "$VT_TMP/m.db" 'SELECT count(*) FROM banner')" "$(grep -vc '"error":' "$VT_TMP/fast.json")"
+vt_eq "--db: a stored label" "$(sqlite3 "$VT_TMP/m.db" "SELECT DISTINCT service || ' ' || vendor || ' ' || type FROM banner WHERE port = 30005")" "cwmp ZTE router"
+vt_eq "--db: raw bytes kept" "$(sqlite3 "$VT_TMP/m.db" "SELECT DISTINCT hex(data) FROM banner WHERE port = 22 AND ip = '192.0.2.1'")" \
 	"$(printf 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n' | od -An -tx1 | tr -d ' \n' | tr a-f A-F)"
 
 # Usage errors: exit 2, one error line naming the culprit.

@@ -15,6 +15,7 @@
 
 #include "vantage/error.h"
 #include "vantage/hidx.h"
+#include "vantage/json.h"
 #include "vantage/netclass.h"
 #include "vantage/oui.h"
 #include "vantage/textout.h"
@@ -84,6 +85,43 @@ static void json_escaping(void **state)
 	j = capture_json("\xed\xa0\x80", 3); /* a UTF-16 surrogate */
 	assert_string_equal(j, "\"\\u00ed\\u00a0\\u0080\"");
 	free(j);
+}
+
+/* The buffer escapers (one fwrite per result in `vantage match`) agree
+ * with the stream ones, and the stream ones, which work in 1 KiB chunks,
+ * keep a character that straddles a chunk boundary whole. */
+static void json_escaping_buffers(void **state)
+{
+	static char s[3000], out[6 * sizeof(s) + 2];
+	for (size_t i = 0; i < sizeof(s); i++)
+		s[i] = (char)('a' + i % 26);
+	memcpy(s + 1023, "\xe2\x82\xac", 3); /* the euro sign across 1024 */
+	memcpy(s + 2047, "\xc3\x22", 2);      /* a bad sequence across 2048 */
+	s[100] = '\n';
+	s[2999] = '\xff';
+	char *j = capture_json(s, sizeof(s));
+	size_t n = vt_json_str_mem(out, s, sizeof(s));
+	assert_int_equal(strlen(j), n);
+	assert_memory_equal(j, out, n);
+	assert_non_null(strstr(j, "\xe2\x82\xac"));
+	assert_non_null(strstr(j, "\\u00c3\\\""));
+	free(j);
+
+	uint8_t b[2500];
+	for (size_t i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)(i * 7);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	vt_pesc_json(f, b, sizeof(b));
+	fclose(f);
+	n = vt_pesc_json_mem(out, b, sizeof(b));
+	assert_int_equal(len, n);
+	assert_memory_equal(buf, out, n);
+	free(buf);
+	n = vt_pesc_json_mem(out, (const uint8_t *)"a\"\\\x01", 4);
+	out[n] = '\0';
+	assert_string_equal(out, "\"a\\\"\\\\x5c\\\\x01\"");
 }
 
 static void terminal_escaping(void **state)
@@ -180,7 +218,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cidr),          cmocka_unit_test(local_ranges),
-		cmocka_unit_test(json_escaping), cmocka_unit_test(terminal_escaping),
+		cmocka_unit_test(json_escaping), cmocka_unit_test(json_escaping_buffers),
+		cmocka_unit_test(terminal_escaping),
 		cmocka_unit_test(hash_index),    cmocka_unit_test(oui_registry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
