@@ -1,0 +1,227 @@
+#!/bin/sh
+# `vantage discover` on real networks (root only; exit 77 otherwise).
+#
+# 1. Hostile UPnP, in a namespace pair of our own (vtdsNNN, vtddNNN): a
+#    device (tests/discover/fake_upnp.py) answers the SSDP search with an
+#    honest description and with LOCATIONs that must be refused or bounded:
+#    off the subnet, file://, a host name, an endless body, a 10 MiB body,
+#    a 1-byte-per-second drip, an entity bomb. tcpdump on the scanner's
+#    interface is the oracle for what was sent: nothing to the off-subnet
+#    address, only subnet and link-local multicast destinations, one ARP
+#    request per address, paced at --rate.
+# 2. The lab (lab/up, lab/truth.tsv): every LAN device of the truth file is
+#    found with its MAC, IP and vendor; every MAC/IP pair arp-scan finds is
+#    found; the media device's UPnP description and the speaker's DNS-SD
+#    services are evidence; the store holds the run as internal/active.
+#    The lab is brought up if it is not, and then brought down again.
+#
+# Namespaces are removed on every exit path (trap); everything is bounded
+# by timeouts.
+. "${VT_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+vt_init
+
+[ "$(id -u)" -eq 0 ] || vt_skip "needs root (network namespaces, CAP_NET_RAW)"
+vt_need ip python3 tcpdump timeout
+
+S=vtds$$
+D=vtdd$$
+SCAN_MAC=02:00:5e:10:00:01
+DEV_MAC=58:cb:52:00:00:02
+LAB=${VT_LAB_DIR:-$VT_SRCDIR/lab}
+LAB_STARTED=0
+PIDS=""
+
+cleanup() {
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	ip netns pids "$D" 2>/dev/null | xargs -r kill 2>/dev/null
+	ip netns pids "$S" 2>/dev/null | xargs -r kill 2>/dev/null
+	ip netns del "$S" 2>/dev/null
+	ip netns del "$D" 2>/dev/null
+	if [ "$LAB_STARTED" -eq 1 ]; then
+		"$LAB/down" >/dev/null 2>&1
+	fi
+	rm -rf "$VT_TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- 1. hostile UPnP in a namespace pair of our own --------------------
+ip netns add "$S" && ip netns add "$D" &&
+	ip link add vtd0 netns "$S" address $SCAN_MAC type veth \
+		peer name vtd1 netns "$D" address $DEV_MAC &&
+	ip -n "$S" addr add 192.168.231.1/24 dev vtd0 &&
+	ip -n "$D" addr add 192.168.231.2/24 dev vtd1 &&
+	ip -n "$S" link set lo up && ip -n "$S" link set vtd0 up &&
+	ip -n "$D" link set lo up && ip -n "$D" link set vtd1 up ||
+	{ echo "FAIL: cannot build the namespace pair"; exit 1; }
+# a /8 on a second (unconnected) veth: refused without --force
+ip -n "$S" link add vtdum0 type veth peer name vtdum1 &&
+	ip -n "$S" link set vtdum0 up && ip -n "$S" addr add 10.9.0.1/8 dev vtdum0
+
+LOG=$VT_TMP/fetches.log
+: >"$LOG"
+ip netns exec "$D" python3 "$VT_SRCDIR/tests/discover/fake_upnp.py" \
+	192.168.231.2 8080 "$LOG" 2>"$VT_TMP/fake.err" &
+PIDS="$PIDS $!"
+ip netns exec "$S" timeout 60 tcpdump -i vtd0 -U -n -w "$VT_TMP/scan.pcap" \
+	2>"$VT_TMP/tcpdump.err" &
+PIDS="$PIDS $!"
+i=0
+until ip netns exec "$S" timeout 1 python3 -c 'import socket; socket.create_connection(("192.168.231.2", 8080), 1)' 2>/dev/null &&
+	grep -q listening "$VT_TMP/tcpdump.err"; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || { echo "FAIL: fake device or tcpdump did not start"; cat "$VT_TMP/fake.err"; exit 1; }
+	sleep 0.2
+done
+
+start=$(date +%s)
+vt_run "$VT_TMP/h.json" "$VT_TMP/h.err" ip netns exec "$S" timeout 60 \
+	"$VANTAGE" discover -i vtd0 --json --rate 100 --timeout 1 --db "$VT_TMP/h.db"
+took=$(($(date +%s) - start))
+sleep 0.5
+cat "$VT_TMP/h.err"
+vt_eq "discover exit status" "$VT_RC" 0
+if [ "$took" -le 15 ]; then vt_ok "bounded: done in ${took}s (caps: 3 s per fetch)"
+else vt_fail "took ${took}s despite the time caps"; fi
+vt_eq "UPnP outcomes" "$(grep '^  upnp:' "$VT_TMP/h.err")" \
+	"  upnp: 1 ok, 1 off-subnet, 2 bad URL, 0 connect failed, 1 timed out, 2 too large, 0 bad HTTP, 1 bad XML, 0 over the fetch cap"
+vt_eq "devices found" "$(vt_json_count "$VT_TMP/h.json")" 1
+case "$(vt_json_field "$VT_TMP/h.json" $DEV_MAC ips)" in
+*'"192.168.231.2"'*) vt_ok "device IP 192.168.231.2" ;;
+*) vt_fail "device IPs lack 192.168.231.2" ;;
+esac
+vt_eq "vendor from the description" "$(vt_json_field "$VT_TMP/h.json" $DEV_MAC vendor)" "Acme Audio"
+vt_eq "model from the description" "$(vt_json_field "$VT_TMP/h.json" $DEV_MAC model)" "AcmeStream X1"
+vt_eq "type from the description" "$(vt_json_field "$VT_TMP/h.json" $DEV_MAC type)" "media"
+ev=$(vt_json_field "$VT_TMP/h.json" $DEV_MAC evidence)
+for want in '"signal":"upnp_manufacturer","value":"Acme Audio"' \
+	'"signal":"upnp_model_name","value":"AcmeStream X1"' \
+	'"signal":"upnp_device_type","value":"urn:schemas-upnp-org:device:MediaRenderer:1"' \
+	'"signal":"oui","value":"Google, Inc."'; do
+	case "$ev" in *"$want"*) vt_ok "evidence $want" ;; *) vt_fail "evidence lacks $want: $ev" ;; esac
+done
+case "$ev" in *Bomb*|*aaaa*) vt_fail "the entity bomb's fields were used" ;; *) vt_ok "nothing from the entity bomb" ;; esac
+vt_eq "paths fetched (each once)" "$(grep '^/' "$LOG" | sort | tr '\n' ' ')" \
+	"/big /bomb.xml /endless /good.xml /slow "
+
+# The store: the run's quadrant, and the description fields as signals.
+vt_eq "run quadrant in the store" "$(python3 -c '
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print("|".join(c.execute("select command, vantage, technique, source from run").fetchone()))
+print(c.execute("select count(*) from signal where signal like ? ", ("upnp_%",)).fetchone()[0])
+' "$VT_TMP/h.db" | tr '\n' ' ')" "discover|internal|active|vtd0 7 "
+
+# What went on the wire, by tcpdump.
+R() { tcpdump -r "$VT_TMP/scan.pcap" -n "$@" 2>/dev/null; }
+vt_eq "packets to the off-subnet LOCATION" "$(R 'host 10.255.0.1' | wc -l)" 0
+vt_eq "IPv4 sent outside the subnet and the mDNS/SSDP groups" \
+	"$(R "ether src $SCAN_MAC and ip and not dst net 192.168.231.0/24 and not dst host 224.0.0.251 and not dst host 239.255.255.250" | wc -l)" 0
+# (ours are padded to 60 bytes; the kernel's own 42-byte requests are not)
+R "ether src $SCAN_MAC and arp[6:2] = 1 and len >= 60" |
+	awk '{ for (i = 1; i < NF; i++) if ($i == "who-has") print $(i + 1) }' >"$VT_TMP/asked"
+vt_eq "ARP requests sent" "$(wc -l <"$VT_TMP/asked")" 253
+vt_eq "addresses asked (each once, all but ours)" \
+	"$(sort -u "$VT_TMP/asked" | grep -c '^192\.168\.231\.\([1-9]\|[1-9][0-9]\|1[0-9][0-9]\|2[0-4][0-9]\|25[0-4]\)$')" 253
+vt_eq "our own address asked" "$(grep -c '^192\.168\.231\.1$' "$VT_TMP/asked")" 0
+span=$(R -tt "ether src $SCAN_MAC and arp[6:2] = 1 and len >= 60" | awk 'NR == 1 { a = $1 } { b = $1 } END { printf "%.1f", b - a }')
+case "$span" in
+2.[3-9]|3.*) vt_ok "ARP sweep paced at 100/s (${span}s for 253)" ;;
+*) vt_fail "ARP sweep took ${span}s for 253 requests at --rate 100" ;;
+esac
+
+# Usage errors: one line, exit 2, nothing sent.
+vt_run "$VT_TMP/o" "$VT_TMP/e" ip netns exec "$S" "$VANTAGE" discover -i vtdum0
+vt_eq "a /8 without --force: exit" "$VT_RC" 2
+vt_eq "a /8 without --force: message" "$(grep -c 'larger than /16' "$VT_TMP/e")" 1
+vt_run "$VT_TMP/o" "$VT_TMP/e" ip netns exec "$S" "$VANTAGE" discover -i vtnosuch0
+vt_eq "no such interface: exit" "$VT_RC" 2
+vt_eq "no such interface: one error line" "$(vt_err_lines "$VT_TMP/e" | wc -l)" 1
+if command -v setpriv >/dev/null 2>&1; then
+	vt_run "$VT_TMP/o" "$VT_TMP/e" ip netns exec "$S" setpriv --reuid=65534 \
+		--regid=65534 --clear-groups --inh-caps=-all "$VANTAGE" discover -i vtd0
+	vt_eq "without CAP_NET_RAW: exit" "$VT_RC" 2
+	vt_eq "without CAP_NET_RAW: says so" "$(grep -c 'CAP_NET_RAW' "$VT_TMP/e")" 1
+fi
+
+# --- 2. the lab ---------------------------------------------------------
+if [ ! -x "$LAB/up" ] || [ ! -f "$LAB/truth.tsv" ]; then
+	echo "note: no lab ($LAB/up); the lab checks are skipped"
+	vt_finish
+fi
+if [ ! -f "${VT_LAB_STATE:-/run/vantage-lab}/ready" ]; then
+	LAB_STARTED=1
+	VT_LAB_QUIET=1 timeout 300 "$LAB/up" || { echo "FAIL: lab/up"; exit 1; }
+fi
+LIF=$(ip -n vtscan -o -4 addr show | awk '$2 != "lo" { print $2; exit }')
+vt_run "$VT_TMP/lab.json" "$VT_TMP/lab.err" ip netns exec vtscan timeout 120 \
+	"$VANTAGE" discover -i "$LIF" --json --db "$VT_TMP/lab.db"
+cat "$VT_TMP/lab.err"
+vt_eq "lab discover exit status" "$VT_RC" 0
+
+# Every LAN device of the truth file: MAC, IP, vendor.
+grep -v '^#' "$LAB/truth.tsv" | awk -F'\t' 'NR > 1 && $3 ~ /^192\.168\.77\./ { print $2, $3, $9 }' |
+	sort -u >"$VT_TMP/truth"
+vt_eq "truth has LAN devices" "$(test -s "$VT_TMP/truth" && echo yes)" yes
+python3 - "$VT_TMP/lab.json" "$VT_TMP/truth" >"$VT_TMP/cmp" <<'EOF'
+import json, sys
+devs = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    d = json.loads(line)
+    devs[d["mac"]] = d
+for line in open(sys.argv[2]):
+    mac, ip, vendor = line.rstrip("\n").split(" ", 2)
+    d = devs.get(mac)
+    if not d:
+        print("FAIL %s %s: not found" % (mac, ip))
+    elif ip not in d["ips"]:
+        print("FAIL %s: ips %s lack %s" % (mac, d["ips"], ip))
+    elif (d["vendor"] or "").lower() != vendor.lower():
+        print("FAIL %s %s: vendor %r, truth %r" % (mac, ip, d["vendor"], vendor))
+    else:
+        print("ok %s %s %s" % (mac, ip, d["vendor"]))
+EOF
+while read -r st rest; do
+	if [ "$st" = ok ]; then vt_ok "found $rest"; else vt_fail "$rest"; fi
+done <"$VT_TMP/cmp"
+
+# Oracle: every MAC/IP pair arp-scan finds on the same interface.
+if command -v arp-scan >/dev/null 2>&1; then
+	ip netns exec vtscan timeout 60 arp-scan -q -x -I "$LIF" --localnet 2>/dev/null |
+		awk '{ print $2, $1 }' | sort -u >"$VT_TMP/arpscan"
+	n=$(wc -l <"$VT_TMP/arpscan")
+	missing=$(python3 - "$VT_TMP/lab.json" "$VT_TMP/arpscan" <<'EOF'
+import json, sys
+devs = {json.loads(l)["mac"]: json.loads(l) for l in open(sys.argv[1])}
+for line in open(sys.argv[2]):
+    mac, ip = line.split()
+    if mac not in devs or ip not in devs[mac]["ips"]:
+        print(mac, ip)
+EOF
+)
+	if [ "$n" -gt 0 ] && [ -z "$missing" ]; then vt_ok "all $n arp-scan pairs found"
+	else vt_fail "arp-scan found $n pairs; missing: $missing"; fi
+fi
+
+# The media device (SSDP in the truth) and the speaker (mDNS).
+MEDIA=$(grep -v '^#' "$LAB/truth.tsv" | awk -F'\t' '$4 == "udp" && $5 == 1900 { print $2; exit }')
+SPK=$(grep -v '^#' "$LAB/truth.tsv" | awk -F'\t' '$4 == "udp" && $5 == 5353 { print $2; exit }')
+ev=$(vt_json_field "$VT_TMP/lab.json" "$MEDIA" evidence)
+for sig in upnp_device_type upnp_friendly_name upnp_service_type ssdp_server; do
+	case "$ev" in *"\"signal\":\"$sig\""*) vt_ok "media $MEDIA evidence has $sig" ;;
+	*) vt_fail "media $MEDIA evidence lacks $sig: $ev" ;; esac
+done
+ev=$(vt_json_field "$VT_TMP/lab.json" "$SPK" evidence)
+case "$ev" in *'"signal":"mdns_service"'*) vt_ok "speaker $SPK evidence has its DNS-SD services" ;;
+*) vt_fail "speaker $SPK evidence lacks mdns_service: $ev" ;; esac
+vt_eq "lab run in the store" "$(python3 -c '
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print("|".join(c.execute("select vantage, technique from run").fetchone()))
+' "$VT_TMP/lab.db")" "internal|active"
+vt_eq "devices --json lists what discover printed" \
+	"$("$VANTAGE" devices --db "$VT_TMP/lab.db" --json | vt_json_count /dev/stdin)" \
+	"$(vt_json_count "$VT_TMP/lab.json")"
+vt_finish
