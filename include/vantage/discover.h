@@ -25,6 +25,8 @@
 #define VT_UPNP_MAX_BYTES (64u * 1024u)   /* response cap per description */
 #define VT_UPNP_TIME_MS 3000              /* time cap per description */
 #define VT_UPNP_MAX_FETCHES 32            /* descriptions fetched per run */
+#define VT_UPNP_MAX_PER_DEVICE 8          /* ... per device giving LOCATIONs */
+#define VT_UPNP_TOTAL_MS 20000            /* no fetch starts after this */
 #define VT_MDNS_MAX_SERVICES 64           /* service types browsed */
 #define VT_MDNS_MAX_INSTANCES 128         /* instances resolved */
 
@@ -51,7 +53,8 @@ enum vt_upnp_outcome {
 	VT_UPNP_TOOBIG,  /* more than the size cap */
 	VT_UPNP_HTTP,    /* not an HTTP 200 with a body we can read */
 	VT_UPNP_XML,     /* refused by the description parser */
-	VT_UPNP_SKIPPED, /* over VT_UPNP_MAX_FETCHES */
+	VT_UPNP_SKIPPED, /* over a fetch cap: per run, per device, total time,
+			  * or more distinct LOCATIONs than are kept */
 	VT_UPNP_NOUTCOMES
 };
 

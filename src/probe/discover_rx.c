@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include "probe/discover_int.h"
 #include "vantage/netclass.h"
@@ -157,19 +158,45 @@ static int fetch_one(vt_discover *d, const ssdp_loc *l)
 	return rc;
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Fetches so far from the device that gave LOCATION i. */
+static size_t fetches_of(const vt_discover *d, size_t i, const uint8_t *done)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < i; k++)
+		n += done[k] && !memcmp(d->locs[k].mac, d->locs[i].mac, 6);
+	return n;
+}
+
+/*
+ * One after the other, each capped in time; a run's fetches are capped
+ * in number, per device (one device's many LOCATIONs cannot starve the
+ * others) and in total time.
+ */
 void vt_discover_upnp(vt_discover *d)
 {
 	size_t fetched = 0;
+	uint8_t done[SSDP_MAX_LOCATIONS] = {0};
+	int64_t until = mono_ms() + VT_UPNP_TOTAL_MS;
 	for (size_t i = 0; i < d->n_locs; i++) {
 		if (d->cfg.stop && *d->cfg.stop)
 			return;
-		if (fetched >= VT_UPNP_MAX_FETCHES) {
+		if (fetched >= VT_UPNP_MAX_FETCHES || mono_ms() >= until ||
+		    fetches_of(d, i, done) >= VT_UPNP_MAX_PER_DEVICE) {
 			d->st.upnp[VT_UPNP_SKIPPED]++;
 			continue;
 		}
 		int rc = fetch_one(d, &d->locs[i]);
-		if (rc != VT_UPNP_SCOPE && rc != VT_UPNP_BADURL)
+		if (rc != VT_UPNP_SCOPE && rc != VT_UPNP_BADURL) {
 			fetched++;
+			done[i] = 1;
+		}
 		d->st.upnp[rc]++;
 	}
 }

@@ -5,7 +5,8 @@
 #    device (tests/discover/fake_upnp.py) answers the SSDP search with an
 #    honest description and with LOCATIONs that must be refused or bounded:
 #    off the subnet, file://, a host name, an endless body, a 10 MiB body,
-#    a 1-byte-per-second drip, an entity bomb. tcpdump on the scanner's
+#    a 1-byte-per-second drip, an entity bomb, more LOCATIONs than the
+#    per-device fetch cap. tcpdump on the scanner's
 #    interface is the oracle for what was sent: nothing to the off-subnet
 #    address, only subnet and link-local multicast destinations, one ARP
 #    request per address, paced at --rate.
@@ -86,7 +87,7 @@ vt_eq "discover exit status" "$VT_RC" 0
 if [ "$took" -le 15 ]; then vt_ok "bounded: done in ${took}s (caps: 3 s per fetch)"
 else vt_fail "took ${took}s despite the time caps"; fi
 vt_eq "UPnP outcomes" "$(grep '^  upnp:' "$VT_TMP/h.err")" \
-	"  upnp: 1 ok, 1 off-subnet, 2 bad URL, 0 connect failed, 1 timed out, 2 too large, 0 bad HTTP, 1 bad XML, 0 over the fetch cap"
+	"  upnp: 4 ok, 1 off-subnet, 2 bad URL, 0 connect failed, 1 timed out, 2 too large, 0 bad HTTP, 1 bad XML, 3 over the fetch cap"
 vt_eq "devices found" "$(vt_json_count "$VT_TMP/h.json")" 1
 case "$(vt_json_field "$VT_TMP/h.json" $DEV_MAC ips)" in
 *'"192.168.231.2"'*) vt_ok "device IP 192.168.231.2" ;;
@@ -103,8 +104,8 @@ for want in '"signal":"upnp_manufacturer","value":"Acme Audio"' \
 	case "$ev" in *"$want"*) vt_ok "evidence $want" ;; *) vt_fail "evidence lacks $want: $ev" ;; esac
 done
 case "$ev" in *Bomb*|*aaaa*) vt_fail "the entity bomb's fields were used" ;; *) vt_ok "nothing from the entity bomb" ;; esac
-vt_eq "paths fetched (each once)" "$(grep '^/' "$LOG" | sort | tr '\n' ' ')" \
-	"/big /bomb.xml /endless /good.xml /slow "
+vt_eq "paths fetched (each once, 8 from one device)" "$(grep '^/' "$LOG" | sort | tr '\n' ' ')" \
+	"/big /bomb.xml /endless /good.xml /good.xml?copy=0 /good.xml?copy=1 /good.xml?copy=2 /slow "
 
 # The store: the run's quadrant, and the description fields as signals.
 vt_eq "run quadrant in the store" "$(python3 -c '
@@ -145,6 +146,27 @@ if command -v setpriv >/dev/null 2>&1; then
 	vt_eq "without CAP_NET_RAW: exit" "$VT_RC" 2
 	vt_eq "without CAP_NET_RAW: says so" "$(grep -c 'CAP_NET_RAW' "$VT_TMP/e")" 1
 fi
+
+# SIGINT mid-sweep: stops sending, prints and stores what it found, 130.
+start=$(date +%s)
+ip netns exec "$S" "$VANTAGE" discover -i vtd0 --json --rate 20 --no-ssdp \
+	--db "$VT_TMP/int.db" >"$VT_TMP/int.json" 2>"$VT_TMP/int.err" &
+pid=$!
+sleep 2
+kill -INT $pid
+rc=0
+wait $pid || rc=$?
+took=$(($(date +%s) - start))
+vt_eq "SIGINT: exit status" "$rc" 130
+if [ "$took" -le 5 ]; then vt_ok "SIGINT: stopped at once (${took}s; the sweep needs 13)"
+else vt_fail "SIGINT: took ${took}s"; fi
+vt_eq "SIGINT: the device found before it is printed" \
+	"$(vt_json_field "$VT_TMP/int.json" $DEV_MAC mac)" $DEV_MAC
+vt_eq "SIGINT: run and device stored" "$(python3 -c '
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(c.execute("select status from run").fetchone()[0], c.execute("select count(*) from device").fetchone()[0])
+' "$VT_TMP/int.db")" "interrupted 1"
 
 # --- 2. the lab ---------------------------------------------------------
 if [ ! -x "$LAB/up" ] || [ ! -f "$LAB/truth.tsv" ]; then

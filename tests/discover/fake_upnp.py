@@ -9,7 +9,8 @@ serves the descriptions over HTTP on PORT:
   /slow       one byte per second
   /bomb.xml   XML with an entity-expansion bomb (a DOCTYPE)
 plus LOCATIONs that must never be fetched: an address outside the subnet,
-file://, and a host name. Each HTTP request is logged to LOG (one line
+file://, and a host name; and six more copies of the honest one (the
+per-device fetch cap is 8). Each HTTP request is logged to LOG (one line
 per path) so the test can tell what was fetched.
 
 usage: fake_upnp.py IP PORT LOG
@@ -62,7 +63,7 @@ LOCATIONS = [
     "http://10.255.0.1:%d/offnet.xml" % PORT,
     "file:///etc/passwd",
     "http://evil.example/desc.xml",
-]
+] + ["http://%s:%d/good.xml?copy=%d" % (IP, PORT, i) for i in range(6)]
 
 log_lock = threading.Lock()
 
@@ -84,7 +85,7 @@ def serve_client(c):
         path = req.split(b" ")[1].decode("latin-1")
         log(path)
         head = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nServer: Linux/5.10 UPnP/1.0 AcmeStream/1.0\r\n"
-        if path == "/good.xml":
+        if path.split("?")[0] == "/good.xml":
             c.sendall(head + b"Content-Length: %d\r\n\r\n" % len(GOOD) + GOOD)
         elif path == "/bomb.xml":
             c.sendall(head + b"Content-Length: %d\r\n\r\n" % len(BOMB) + BOMB)
