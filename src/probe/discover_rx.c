@@ -4,7 +4,7 @@
  * bindings): counts the replies to our probes, follows DNS-SD answers
  * (mdns_browse.c), files SSDP answers that did not come from port 1900
  * (the pipeline knows SSDP by that port), and remembers each LOCATION a
- * device gave. After listening, vt_discover_upnp fetches those LOCATIONs
+ * device gave (in SSDP, or as a DNS-SD TXT location=). After listening, vt_discover_upnp fetches those LOCATIONs
  * (upnp_fetch.c) and files what the descriptions say (upnp_xml.c).
  */
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "dissect/sig_common.h"
 #include "probe/discover_int.h"
 #include "vantage/netclass.h"
 #include "vantage/signal.h"
@@ -61,6 +62,17 @@ static void on_ssdp_signal(void *user, const char *name, const uint8_t *v,
 		remember_location(c->d, c->mac, v, len);
 }
 
+/* A DNS-SD TXT "location=URL" (Sonos players give their UPnP description
+ * so) is a LOCATION like an SSDP one. */
+static void on_mdns_signal(void *user, const char *name, const uint8_t *v,
+			   size_t len)
+{
+	file_ctx *c = user;
+	if (!strcmp(name, "mdns_txt") && len > 9 &&
+	    vt_sig_iprefix(v, len, "location="))
+		remember_location(c->d, c->mac, v + 9, len - 9);
+}
+
 static int from_lan(const vt_discover *d, const vt_pkt *p)
 {
 	if (!(p->has & VT_HAS_MAC_SRC) || !vt_mac_is_unicast(p->mac_src) ||
@@ -81,6 +93,10 @@ static void udp_frame(vt_discover *d, const vt_pkt *p)
 		if (p->dport == d->mport)
 			d->st.mdns_replies++;
 		vt_mdns_browse_reply(&d->browse, pl, n);
+		file_ctx c = {.d = d, .mac = p->mac_src};
+		vt_sig_sink s = {.emit = on_mdns_signal, .user = &c};
+		if (n >= 3 && (pl[2] & 0x80))
+			vt_sig_dns(pl, n, 1, &s);
 		return;
 	}
 	int reply = p->dport == d->sport;

@@ -258,8 +258,19 @@ for sig in upnp_device_type upnp_friendly_name upnp_service_type ssdp_server; do
 	*) vt_fail "media $MEDIA evidence lacks $sig: $ev" ;; esac
 done
 ev=$(vt_json_field "$VT_TMP/lab.json" "$SPK" evidence)
-case "$ev" in *'"signal":"mdns_service"'*) vt_ok "speaker $SPK evidence has its DNS-SD services" ;;
-*) vt_fail "speaker $SPK evidence lacks mdns_service: $ev" ;; esac
+for sig in mdns_service upnp_model_name; do
+	case "$ev" in *"\"signal\":\"$sig\""*) vt_ok "speaker $SPK evidence has $sig" ;;
+	*) vt_fail "speaker $SPK evidence lacks $sig: $ev" ;; esac
+done
+vt_eq "speaker's DNS-SD instances and TXT records stored as signals" "$(python3 -c '
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+q = "select count(*) from signal s join device d on d.id = s.device_id where d.mac = ? and s.signal = ?"
+print(*(min(1, c.execute(q, (sys.argv[2], k)).fetchone()[0]) for k in ("mdns_instance", "mdns_txt", "mdns_hostname")))
+' "$VT_TMP/lab.db" "$SPK")" "1 1 1"
+vt_eq "speaker model (its UPnP description, from its DNS-SD TXT location=)" \
+	"$(vt_json_field "$VT_TMP/lab.json" "$SPK" model)" \
+	"$(sed -n 's:.*<modelName>\(.*\)</modelName>.*:\1:p' "$LAB/files/www/speaker/xml/device_description.xml" | head -1)"
 vt_eq "lab run in the store" "$(python3 -c '
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])

@@ -185,6 +185,27 @@ static void m_ptr(msg *m, const char *const *owner, const char *const *target)
 	m->b[at + 1] = (uint8_t)len;
 }
 
+/* A TXT record of the given strings. */
+static void m_txt(msg *m, const char *const *owner, const char *const *strs)
+{
+	m_name(m, owner);
+	m_u16(m, 16);
+	m_u16(m, 1);
+	m_u16(m, 0);
+	m_u16(m, 120);
+	size_t at = m->n;
+	m_u16(m, 0);
+	for (; *strs; strs++) {
+		size_t l = strlen(*strs);
+		m->b[m->n++] = (uint8_t)l;
+		memcpy(m->b + m->n, *strs, l);
+		m->n += l;
+	}
+	size_t len = m->n - at - 2;
+	m->b[at] = (uint8_t)(len >> 8);
+	m->b[at + 1] = (uint8_t)len;
+}
+
 #define NAME(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* The queued query i, as the DNS parser reads it. */
@@ -441,6 +462,25 @@ static void mdns_and_arp_replies(void **state)
 	deliver(d, f, n, 2);
 	assert_int_equal(d->st.mdns_replies, 1);
 	assert_int_equal(d->browse.n_pending, 2);
+
+	/* a TXT location= (Sonos) is a LOCATION of the device that said it */
+	m_header(&m, 1, 1);
+	m_txt(&m, NAME("Kitchen", "_sonos", "_tcp", "local"),
+	      NAME("vers=3", "location=http://192.168.77.70:1400/xml/dd.xml"));
+	n = udp_frame(f, DEV_MAC, ((uint8_t[]){192, 168, 77, 70}), 5353,
+		      d->mport, m.b, m.n);
+	deliver(d, f, n, 3);
+	assert_int_equal(d->n_locs, 1);
+	assert_memory_equal(d->locs[0].mac, DEV_MAC, 6);
+	assert_int_equal(d->locs[0].len, strlen("http://192.168.77.70:1400/xml/dd.xml"));
+	assert_memory_equal(d->locs[0].text, "http://192.168.77.70:1400/xml/dd.xml",
+			    d->locs[0].len);
+	/* ... but not when it is a query's known answer */
+	m.b[2] = 0;
+	m.b[m.n - 3] = '9';
+	deliver(d, f, udp_frame(f, DEV_MAC, ((uint8_t[]){192, 168, 77, 70}),
+				5353, d->mport, m.b, m.n), 3);
+	assert_int_equal(d->n_locs, 1);
 
 	/* ARP: a reply to us counts, a reply to someone else does not */
 	uint8_t a[ARP_FRAME_LEN];
