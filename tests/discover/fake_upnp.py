@@ -8,8 +8,9 @@ serves the descriptions over HTTP on PORT:
   /big        Content-Length of 10 MiB, sent as fast as the peer reads
   /slow       one byte per second
   /bomb.xml   XML with an entity-expansion bomb (a DOCTYPE)
+  otherwise   404
 plus LOCATIONs that must never be fetched: an address outside the subnet,
-file://, and a host name; and six more copies of the honest one (the
+file://, and a host name; one to a closed port, one to a 404; and six more copies of the honest one (the
 per-device fetch cap is 8). Each HTTP request is logged to LOG (one line
 per path) so the test can tell what was fetched.
 
@@ -63,6 +64,8 @@ LOCATIONS = [
     "http://10.255.0.1:%d/offnet.xml" % PORT,
     "file:///etc/passwd",
     "http://evil.example/desc.xml",
+    "http://%s:9/closed.xml" % IP,
+    "http://%s:%d/missing.xml" % (IP, PORT),
 ] + ["http://%s:%d/good.xml?copy=%d" % (IP, PORT, i) for i in range(6)]
 
 log_lock = threading.Lock()
@@ -101,6 +104,8 @@ def serve_client(c):
             for b in head + b"\r\n" + GOOD:
                 c.sendall(bytes([b]))
                 time.sleep(1)
+        else:
+            c.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
     except OSError:
         pass
     finally:
