@@ -1,14 +1,14 @@
 /*
  * Active discovery of the local network (`vantage discover`): a paced ARP
  * sweep of an interface's IPv4 subnet, DNS-SD browsing over mDNS, SSDP
- * M-SEARCH and a capped fetch of each UPnP description. Every frame that
+ * M-SEARCH and a capped fetch of each UPnP description, WS-Discovery. Every frame that
  * arrives on the interface meanwhile goes through the passive pipeline
  * (dissectors, device table, signal parsers), so a device found here is
  * the same record `vantage read` makes, identified the same way.
  *
  * Needs CAP_NET_RAW (an AF_PACKET socket on the interface). Sends only on
- * that interface: ARP requests to its subnet, mDNS/SSDP queries to their
- * link-local multicast groups, and HTTP GETs to LOCATION URLs whose host
+ * that interface: ARP requests to its subnet, mDNS/SSDP/WS-Discovery
+ * queries to their link-local multicast groups, and HTTP GETs to LOCATION URLs whose host
  * is in that subnet.
  */
 #ifndef VANTAGE_DISCOVER_H
@@ -36,7 +36,7 @@ typedef struct vt_discover_cfg {
 	const char *ifname;
 	uint32_t rate;          /* ARP requests/s; 0 = default */
 	uint32_t wait_ms;       /* 0 = default */
-	int no_arp, no_mdns, no_ssdp;
+	int no_arp, no_mdns, no_ssdp, no_wsd;
 	int force;              /* allow a subnet larger than /16 */
 	size_t upnp_max_bytes;  /* 0 = VT_UPNP_MAX_BYTES */
 	uint32_t upnp_time_ms;  /* 0 = VT_UPNP_TIME_MS */
@@ -65,6 +65,7 @@ typedef struct vt_discover_stats {
 	uint64_t arp_targets, arp_sent, arp_replies; /* replies to us */
 	uint64_t mdns_queries, mdns_replies;
 	uint64_t ssdp_searches, ssdp_replies;
+	uint64_t wsd_probes, wsd_replies;
 	uint64_t upnp[VT_UPNP_NOUTCOMES];
 	uint64_t frames;        /* frames received on the interface */
 	uint64_t send_errors;
@@ -143,5 +144,11 @@ size_t vt_mdns_query(uint8_t *buf, size_t cap, const char *const *labels,
 
 /* An SSDP M-SEARCH for ssdp:all (UDA 2.0 1.3.2) with MX seconds. */
 size_t vt_ssdp_msearch(uint8_t *buf, size_t cap, unsigned mx);
+
+/*
+ * A WS-Discovery Probe, for any type or (device_type) for wsdp:Device
+ * (what Windows hosts and wsdd answer); seq makes the MessageID unique.
+ */
+size_t vt_wsd_probe(uint8_t *buf, size_t cap, unsigned seq, int device_type);
 
 #endif

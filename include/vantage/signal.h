@@ -36,6 +36,10 @@
  *   upnp_model_description modelDescription
  *   upnp_serial_number serialNumber
  *   upnp_service_type serviceType of a service it lists
+ *   wsd_type          a WS-Discovery type of its ProbeMatch ("pub:Computer",
+ *                     "dn:NetworkVideoTransmitter", "wprt:PrintDeviceType")
+ *   wsd_scope         a WS-Discovery scope (ONVIF: ".../hardware/MODEL")
+ *   wsd_xaddr         a WS-Discovery transport address (its metadata URL)
  *   http_user_agent   User-Agent of its HTTP requests
  *   http_host         Host of its HTTP requests
  *   http_server       Server header of its HTTP responses
@@ -91,6 +95,12 @@ int vt_sig_ssdp(const uint8_t *payload, size_t len, const vt_sig_sink *s);
  * too deep) after emitting what came before the fault.
  */
 int vt_sig_upnp(const uint8_t *xml, size_t len, const vt_sig_sink *s);
+/*
+ * A WS-Discovery ProbeMatches message (SOAP over UDP, port 3702): the
+ * wsd_* tokens of each ProbeMatch. expat, no DOCTYPE. VT_DIS_OK or
+ * VT_DIS_MALFORMED.
+ */
+int vt_sig_wsd(const uint8_t *xml, size_t len, const vt_sig_sink *s);
 /* HTTP request or response, recognised by content, on any port. */
 int vt_sig_http(const uint8_t *payload, size_t len, const vt_sig_sink *s);
 /* TLS records: ClientHello (SNI, JA3, JA4) and Certificate (subject,

@@ -1,8 +1,9 @@
 /*
  * `vantage discover -i IFACE`: active discovery of the interface's LAN
- * (ARP sweep, DNS-SD over mDNS, SSDP and UPnP descriptions), the devices
- * identified as `vantage read` identifies them, printed (table or JSON
- * Lines) and optionally stored (run: vantage internal, technique active).
+ * (ARP sweep, DNS-SD over mDNS, SSDP and UPnP descriptions, WS-Discovery),
+ * the devices identified as `vantage read` identifies them, printed (table
+ * or JSON Lines) and optionally stored (run: vantage internal, technique
+ * active).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -24,7 +25,8 @@ static const char help[] =
 	"usage: vantage discover -i IFACE [options]\n"
 	"Find the devices on IFACE's IPv4 subnet: a paced ARP sweep, DNS-SD\n"
 	"browsing over mDNS, an SSDP search and a capped fetch of each UPnP\n"
-	"description (only from addresses of the subnet). Every frame that\n"
+	"description (only from addresses of the subnet), a WS-Discovery\n"
+	"probe. Every frame that\n"
 	"arrives meanwhile is read as `vantage read` would, and the devices\n"
 	"are identified the same way. Needs CAP_NET_RAW (root, or\n"
 	"`setcap cap_net_raw+ep vantage`).\n\n"
@@ -36,6 +38,7 @@ static const char help[] =
 	"                      mDNS/SSDP or speak meanwhile)\n"
 	"  --no-mdns           no mDNS/DNS-SD queries\n"
 	"  --no-ssdp           no SSDP search and no UPnP description fetch\n"
+	"  --no-wsd            no WS-Discovery probe\n"
 	"  --upnp-max-bytes N  cap per UPnP description response (default 65536)\n"
 	"  --upnp-timeout SEC  time cap per UPnP description fetch (default 3)\n"
 	"  --db FILE           also write the run and the devices to the SQLite\n"
@@ -55,7 +58,7 @@ typedef struct opts {
 	int json;
 } opts;
 
-enum { O_TIMEOUT = 256, O_RATE, O_FORCE, O_NOARP, O_NOMDNS, O_NOSSDP,
+enum { O_TIMEOUT = 256, O_RATE, O_FORCE, O_NOARP, O_NOMDNS, O_NOSSDP, O_NOWSD,
        O_UPBYTES, O_UPTIME, O_DB, O_JSON, O_RULES };
 
 static const struct option longopts[] = {
@@ -66,6 +69,7 @@ static const struct option longopts[] = {
 	{"no-arp", no_argument, NULL, O_NOARP},
 	{"no-mdns", no_argument, NULL, O_NOMDNS},
 	{"no-ssdp", no_argument, NULL, O_NOSSDP},
+	{"no-wsd", no_argument, NULL, O_NOWSD},
 	{"upnp-max-bytes", required_argument, NULL, O_UPBYTES},
 	{"upnp-timeout", required_argument, NULL, O_UPTIME},
 	{"db", required_argument, NULL, O_DB},
@@ -106,6 +110,7 @@ static int parse(int argc, char **argv, opts *o)
 		case O_NOARP: o->cfg.no_arp = 1; break;
 		case O_NOMDNS: o->cfg.no_mdns = 1; break;
 		case O_NOSSDP: o->cfg.no_ssdp = 1; break;
+		case O_NOWSD: o->cfg.no_wsd = 1; break;
 		case O_UPBYTES:
 			bad = num("upnp-max-bytes", optarg, 1024, 16u << 20, &v);
 			o->cfg.upnp_max_bytes = (size_t)v;
@@ -157,6 +162,9 @@ static void summary(const vt_discover_stats *s, size_t n_devs)
 	fprintf(stderr, "  ssdp: %llu searches sent, %llu replies\n",
 		(unsigned long long)s->ssdp_searches,
 		(unsigned long long)s->ssdp_replies);
+	fprintf(stderr, "  wsd: %llu probes sent, %llu replies\n",
+		(unsigned long long)s->wsd_probes,
+		(unsigned long long)s->wsd_replies);
 	fprintf(stderr, "  upnp:");
 	for (int i = 0; i < VT_UPNP_NOUTCOMES; i++)
 		fprintf(stderr, "%s %llu %s", i ? "," : "",

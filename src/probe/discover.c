@@ -2,8 +2,8 @@
  * The driver of `vantage discover` (see vantage/discover.h): opens an
  * AF_PACKET socket on the interface and two UDP sockets, then runs one
  * poll loop that paces the ARP sweep (cfg.rate requests per second),
- * sends the mDNS and SSDP queries (each twice, a second apart, against
- * loss) and the DNS-SD follow-ups as replies name new services, and hands
+ * sends the mDNS, SSDP and WS-Discovery queries (each twice, a second
+ * apart, against loss) and the DNS-SD follow-ups as replies name new services, and hands
  * every received frame to the passive pipeline and to discover_rx.c. It
  * listens wait_ms after the last thing it sent, then fetches the UPnP
  * descriptions.
@@ -65,7 +65,7 @@ static int open_packet(vt_discover *d, char *errbuf)
 }
 
 /* A UDP socket on our address (an ephemeral port) sending multicast out
- * of the interface with TTL 1 (mDNS asks for 255; both stay on link). */
+ * of the interface (mDNS asks for TTL 255, SSDP 2; all stay on link). */
 static int open_udp(vt_discover *d, int ttl, uint16_t *port, char *errbuf)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -184,6 +184,18 @@ static void send_ssdp(vt_discover *d)
 	send_to(d, d->sfd, "239.255.255.250", 1900, m, n, &d->st.ssdp_searches);
 }
 
+/* Two WS-Discovery probes: for wsdp:Device, and for any type (ONVIF
+ * cameras, printers). */
+static void send_wsd(vt_discover *d)
+{
+	uint8_t m[1024];
+	for (int dev = 1; dev >= 0; dev--) {
+		size_t n = vt_wsd_probe(m, sizeof(m), (unsigned)d->st.wsd_probes, dev);
+		send_to(d, d->sfd, "239.255.255.250", 3702, m, n,
+			&d->st.wsd_probes);
+	}
+}
+
 /* Sends the queued DNS-SD queries; returns how many. */
 static size_t send_mdns(vt_discover *d)
 {
@@ -270,6 +282,8 @@ static int64_t send_due(vt_discover *d, sched *s, int64_t now)
 		s->repeated = 1;
 		if (!d->cfg.no_ssdp)
 			send_ssdp(d);
+		if (!d->cfg.no_wsd)
+			send_wsd(d);
 		if (!d->cfg.no_mdns)
 			vt_mdns_browse_start(&d->browse);
 	}
@@ -290,6 +304,8 @@ int vt_discover_run(vt_discover *d)
 	s.end = s.repeat + d->cfg.wait_ms;
 	if (!d->cfg.no_ssdp)
 		send_ssdp(d);
+	if (!d->cfg.no_wsd)
+		send_wsd(d);
 	if (!d->cfg.no_mdns)
 		vt_mdns_browse_start(&d->browse);
 	struct pollfd p[3] = {{.fd = d->pfd, .events = POLLIN},

@@ -2,7 +2,7 @@
  * What discovery does with a received frame besides the passive pipeline
  * (which already files DHCP, mDNS, SSDP and HTTP signals and ARP
  * bindings): counts the replies to our probes, follows DNS-SD answers
- * (mdns_browse.c), files SSDP answers that did not come from port 1900
+ * (mdns_browse.c), files WS-Discovery ProbeMatches and SSDP answers that did not come from port 1900
  * (the pipeline knows SSDP by that port), and remembers each LOCATION a
  * device gave (in SSDP, or as a DNS-SD TXT location=). After listening, vt_discover_upnp fetches those LOCATIONs
  * (upnp_fetch.c) and files what the descriptions say (upnp_xml.c).
@@ -100,10 +100,18 @@ static void udp_frame(vt_discover *d, const vt_pkt *p)
 		return;
 	}
 	int reply = p->dport == d->sport;
-	if (!reply && p->dport != 1900)
-		return;
 	vt_devtab *t = vt_passive_devices(d->pass);
 	file_ctx c = {.d = d, .mac = p->mac_src, .ts = p->ts_us};
+	if (reply && p->sport == 3702) { /* WS-Discovery ProbeMatches */
+		d->st.wsd_replies++;
+		c.t = t;
+		c.dev = vt_devtab_mac(t, p->mac_src, p->ts_us);
+		vt_sig_sink ws = {.emit = file_signal, .user = &c};
+		vt_sig_wsd(pl, n, &ws);
+		return;
+	}
+	if (!reply && p->dport != 1900)
+		return;
 	if (reply) {
 		d->st.ssdp_replies++;
 		if (p->sport != 1900) { /* the pipeline did not read it */

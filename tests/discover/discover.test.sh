@@ -9,8 +9,9 @@
 #    more LOCATIONs than the per-device fetch cap. tcpdump on the scanner's
 #    interface is the oracle for what was sent: nothing to the off-subnet
 #    address, only subnet and link-local multicast destinations, one ARP
-#    request per address, paced at --rate. Then: usage errors, no
-#    CAP_NET_RAW, SIGINT mid-sweep.
+#    request per address, paced at --rate. wsdd (a real WS-Discovery
+#    responder) on the same device answers the WS-Discovery probe. Then:
+#    usage errors, no CAP_NET_RAW, SIGINT mid-sweep.
 # 2. The lab (lab/up, lab/truth.tsv): every LAN device of the truth file is
 #    found with its MAC, IP and vendor; every MAC/IP pair arp-scan finds is
 #    found; the media device's UPnP description and the speaker's DNS-SD
@@ -69,6 +70,14 @@ LOG=$VT_TMP/fetches.log
 ip netns exec "$D" python3 "$VT_SRCDIR/tests/discover/fake_upnp.py" \
 	192.168.231.2 8080 "$LOG" 2>"$VT_TMP/fake.err" &
 PIDS="$PIDS $!"
+# A real WS-Discovery responder on the same device, when installed.
+WSDD=0
+if command -v wsdd >/dev/null 2>&1; then
+	WSDD=1
+	(cd "$VT_TMP" && exec ip netns exec "$D" timeout 120 wsdd -i vtd1 -4 -n VTDHOST \
+		>"$VT_TMP/wsdd.log" 2>&1) &
+	PIDS="$PIDS $!"
+fi
 ip netns exec "$S" timeout 60 tcpdump -i vtd0 -U -n -w "$VT_TMP/scan.pcap" \
 	2>"$VT_TMP/tcpdump.err" &
 PIDS="$PIDS $!"
@@ -109,6 +118,21 @@ done
 case "$ev" in *Bomb*|*aaaa*) vt_fail "the entity bomb's fields were used" ;; *) vt_ok "nothing from the entity bomb" ;; esac
 vt_eq "paths fetched (each once, 8 from one device)" "$(grep '^/' "$LOG" | sort | tr '\n' ' ')" \
 	"/big /bomb.xml /endless /good.xml /good.xml?copy=0 /missing.xml /slow "
+
+if [ "$WSDD" -eq 1 ]; then
+	wl=$(grep '^  wsd:' "$VT_TMP/h.err")
+	case "$wl" in
+	"  wsd: 4 probes sent, "[1-9]*" replies") vt_ok "WS-Discovery: wsdd answered ($wl)" ;;
+	*) vt_fail "WS-Discovery: no answer from wsdd: $wl" ;;
+	esac
+	vt_eq "WS-Discovery types of wsdd stored as signals" "$(python3 -c '
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(" ".join(sorted(v.decode() for (v,) in c.execute("select value from signal where signal = ?", ("wsd_type",)))))
+' "$VT_TMP/h.db")" "pub:Computer wsdp:Device"
+else
+	echo "note: wsdd is not installed (scripts/setup); WS-Discovery not checked"
+fi
 
 # The store: the run's quadrant, and the description fields as signals.
 vt_eq "run quadrant in the store" "$(python3 -c '

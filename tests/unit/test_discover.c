@@ -511,6 +511,91 @@ static void ssdp_search(void **state)
 	assert_int_equal(vt_ssdp_msearch(b, 40, 1), 0);
 }
 
+static int wsd(const char *x)
+{
+	return vt_sig_wsd((const uint8_t *)x, strlen(x), rec_reset(&R));
+}
+
+/* A ProbeMatches as wsdd 0.7 sends it, and an ONVIF camera's. */
+static void wsd_probe_matches(void **state)
+{
+	(void)state;
+	assert_int_equal(
+		wsd("<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+		    "<soap:Envelope xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\""
+		    " xmlns:wsa=\"http://schemas.xmlsoap.org/ws/2004/08/addressing\""
+		    " xmlns:wsd=\"http://schemas.xmlsoap.org/ws/2005/04/discovery\">"
+		    "<soap:Header><wsa:To>http://schemas.xmlsoap.org/ws/2004/08/"
+		    "addressing/role/anonymous</wsa:To><wsa:Action>http://schemas."
+		    "xmlsoap.org/ws/2005/04/discovery/ProbeMatches</wsa:Action>"
+		    "</soap:Header><soap:Body><wsd:ProbeMatches><wsd:ProbeMatch>"
+		    "<wsa:EndpointReference><wsa:Address>urn:uuid:1</wsa:Address>"
+		    "</wsa:EndpointReference><wsd:Types>wsdp:Device pub:Computer"
+		    "</wsd:Types><wsd:MetadataVersion>1</wsd:MetadataVersion>"
+		    "</wsd:ProbeMatch></wsd:ProbeMatches></soap:Body></soap:Envelope>"),
+		VT_DIS_OK);
+	assert_sigs_exact(&R, SIGS("wsd_type", "wsdp:Device", "wsd_type",
+				   "pub:Computer"));
+	assert_int_equal(
+		wsd("<s:Envelope><s:Body><d:ProbeMatches><d:ProbeMatch>"
+		    "<d:Types>dn:NetworkVideoTransmitter tds:Device</d:Types>"
+		    "<d:Scopes>\n onvif://www.onvif.org/type/video_encoder\t"
+		    "onvif://www.onvif.org/hardware/DS-2CD2032-I "
+		    "onvif://www.onvif.org/name/HIKVISION </d:Scopes>"
+		    "<d:XAddrs>http://192.168.77.20/onvif/device_service</d:XAddrs>"
+		    "</d:ProbeMatch></d:ProbeMatches>"
+		    "<d:Types>outside a match</d:Types></s:Body></s:Envelope>"),
+		VT_DIS_OK);
+	assert_sigs_exact(
+		&R, SIGS("wsd_type", "dn:NetworkVideoTransmitter", "wsd_type",
+			 "tds:Device", "wsd_scope",
+			 "onvif://www.onvif.org/type/video_encoder", "wsd_scope",
+			 "onvif://www.onvif.org/hardware/DS-2CD2032-I", "wsd_scope",
+			 "onvif://www.onvif.org/name/HIKVISION", "wsd_xaddr",
+			 "http://192.168.77.20/onvif/device_service"));
+}
+
+static void wsd_hostile(void **state)
+{
+	(void)state;
+	assert_int_equal(wsd("<!DOCTYPE x [<!ENTITY a \"aaaa\">]><x><ProbeMatch>"
+			     "<Types>&a;</Types></ProbeMatch></x>"),
+			 VT_DIS_MALFORMED);
+	assert_int_equal(R.n, 0);
+	assert_int_equal(wsd("M-SEARCH * HTTP/1.1"), VT_DIS_MALFORMED);
+	/* 10,000 tokens: 64 signals; a 300-byte token cut */
+	size_t cap = 10000 * 3 + 600, off = 0;
+	char *x = malloc(cap);
+	assert_non_null(x);
+	off += (size_t)snprintf(x + off, cap - off, "<ProbeMatch><Scopes>");
+	for (int i = 0; i < 300; i++)
+		x[off++] = 's';
+	for (int i = 0; i < 10000; i++)
+		off += (size_t)snprintf(x + off, cap - off, " t");
+	snprintf(x + off, cap - off, "</Scopes></ProbeMatch>");
+	assert_int_equal(wsd(x), VT_DIS_OK);
+	assert_int_equal(R.n, 64);
+	assert_int_equal(R.sig[0].len, VT_SIG_MAX_VALUE);
+	free(x);
+}
+
+/* Our probes are well-formed and read back as probes. */
+static void wsd_probe_bytes(void **state)
+{
+	(void)state;
+	uint8_t b[1024];
+	size_t n = vt_wsd_probe(b, sizeof(b), 7, 1);
+	assert_true(n > 0);
+	assert_non_null(strstr((char *)b, "<wsd:Types>wsdp:Device</wsd:Types>"));
+	assert_non_null(strstr((char *)b, "urn:uuid:76610001-7461-6765-2d64-697363000007"));
+	assert_int_equal(vt_sig_wsd(b, n, rec_reset(&R)), VT_DIS_OK);
+	assert_int_equal(R.n, 0); /* a Probe, not a ProbeMatch */
+	n = vt_wsd_probe(b, sizeof(b), 8, 0);
+	assert_null(strstr((char *)b, "Types"));
+	assert_int_equal(vt_sig_wsd(b, n, rec_reset(&R)), VT_DIS_OK);
+	assert_int_equal(vt_wsd_probe(b, 100, 1, 1), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +607,9 @@ int main(void)
 		cmocka_unit_test(ssdp_search),
 		cmocka_unit_test(ssdp_replies),
 		cmocka_unit_test(mdns_and_arp_replies),
+		cmocka_unit_test(wsd_probe_matches),
+		cmocka_unit_test(wsd_hostile),
+		cmocka_unit_test(wsd_probe_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
