@@ -117,4 +117,13 @@ int vt_store_flush(vt_store *st);
 int vt_store_devices_load(vt_store *st, int64_t run_id, vt_devrec **out,
 			  size_t *n_out);
 
+/*
+ * The open SQLite connection, for read queries of the report module
+ * (src/report) over the documented schema. Borrowed for the store's
+ * lifetime; do not close it, and commit (vt_store_flush) before use so
+ * no write batch is open.
+ */
+struct sqlite3;
+struct sqlite3 *vt_store_sqlite(vt_store *st);
+
 #endif

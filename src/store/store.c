@@ -222,6 +222,11 @@ void vt_store_close(vt_store *st)
 	free(st);
 }
 
+sqlite3 *vt_store_sqlite(vt_store *st)
+{
+	return st ? st->db : NULL;
+}
+
 const char *vt_store_errmsg(const vt_store *st)
 {
 	return st ? st->err : "no store";
