@@ -64,6 +64,7 @@ typedef struct vt_discover_stats {
 	uint8_t prefix;
 	uint64_t arp_targets, arp_sent, arp_replies; /* replies to us */
 	uint64_t mdns_queries, mdns_replies;
+	uint64_t mdns_dropped;  /* service/instance names over the caps */
 	uint64_t ssdp_searches, ssdp_replies;
 	uint64_t wsd_probes, wsd_replies;
 	uint64_t upnp[VT_UPNP_NOUTCOMES];

@@ -156,9 +156,11 @@ static void summary(const vt_discover_stats *s, size_t n_devs)
 		(unsigned long long)s->arp_targets,
 		(unsigned long long)s->arp_sent,
 		(unsigned long long)s->arp_replies);
-	fprintf(stderr, "  mdns: %llu queries sent, %llu replies\n",
+	fprintf(stderr, "  mdns: %llu queries sent, %llu replies, %llu names "
+		"over the caps\n",
 		(unsigned long long)s->mdns_queries,
-		(unsigned long long)s->mdns_replies);
+		(unsigned long long)s->mdns_replies,
+		(unsigned long long)s->mdns_dropped);
 	fprintf(stderr, "  ssdp: %llu searches sent, %llu replies\n",
 		(unsigned long long)s->ssdp_searches,
 		(unsigned long long)s->ssdp_replies);

@@ -26,6 +26,7 @@
 #include "vantage/error.h"
 
 #define REPEAT_MS 1000 /* the second mDNS/SSDP query */
+#define FOLLOW_UP_MS 10000 /* DNS-SD follow-ups may extend listening so much */
 #define SSDP_MX 1
 
 static int64_t mono_ms(void)
@@ -251,7 +252,8 @@ static void receive(vt_discover *d)
 }
 
 typedef struct sched {
-	int64_t start, next_arp, repeat, end;
+	int64_t start, repeat, end;
+	int64_t hard_end; /* end is never moved past it */
 	uint64_t arp_interval_us;
 	uint64_t arp_done;
 	int repeated;
@@ -291,6 +293,8 @@ static int64_t send_due(vt_discover *d, sched *s, int64_t now)
 		next = s->repeat;
 	if (send_mdns(d) && now + d->cfg.wait_ms > s->end)
 		s->end = now + d->cfg.wait_ms; /* listen for the answers */
+	if (s->end > s->hard_end)
+		s->end = s->hard_end; /* a device naming new services forever */
 	return next < s->end ? next : s->end;
 }
 
@@ -302,6 +306,10 @@ int vt_discover_run(vt_discover *d)
 	s.arp_interval_us = 1000000u / d->cfg.rate;
 	s.repeat = s.start + REPEAT_MS;
 	s.end = s.repeat + d->cfg.wait_ms;
+	int64_t sweep_end = s.start + (int64_t)(d->st.arp_targets *
+						s.arp_interval_us / 1000);
+	s.hard_end = (sweep_end > s.repeat ? sweep_end : s.repeat) +
+		     d->cfg.wait_ms + FOLLOW_UP_MS;
 	if (!d->cfg.no_ssdp)
 		send_ssdp(d);
 	if (!d->cfg.no_wsd)
@@ -328,6 +336,7 @@ int vt_discover_run(vt_discover *d)
 	receive(d);
 	if (!(d->cfg.stop && *d->cfg.stop))
 		vt_discover_upnp(d);
+	d->st.mdns_dropped = d->browse.dropped;
 	d->st.elapsed_ms = (uint64_t)(mono_ms() - s.start);
 	return VT_OK;
 }
