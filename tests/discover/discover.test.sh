@@ -11,7 +11,9 @@
 #    address, only subnet and link-local multicast destinations, one ARP
 #    request per address, paced at --rate. wsdd (a real WS-Discovery
 #    responder) on the same device answers the WS-Discovery probe. Then:
-#    usage errors, no CAP_NET_RAW, SIGINT mid-sweep.
+#    a device flooding DNS-SD names (capped) or dripping them (listening
+#    ends by a hard limit), usage
+#    errors, no CAP_NET_RAW, SIGINT mid-sweep.
 # 2. The lab (lab/up, lab/truth.tsv): every LAN device of the truth file is
 #    found with its MAC, IP and vendor; every MAC/IP pair arp-scan finds is
 #    found; the media device's UPnP description and the speaker's DNS-SD
@@ -164,6 +166,48 @@ case "$span" in
 2.[3-9]|3.*) vt_ok "ARP sweep paced at 100/s (${span}s for 253)" ;;
 *) vt_fail "ARP sweep took ${span}s for 253 requests at --rate 100" ;;
 esac
+
+# A device that names five new DNS-SD services in every answer: the names
+# are capped (counted) and listening ends by the hard limit (1 s repeat +
+# 1 s --timeout + 10 s of follow-ups).
+ip netns exec "$D" python3 "$VT_SRCDIR/tests/discover/fake_upnp.py" \
+	192.168.231.2 mdns-flood "$VT_TMP/flood.log" 2>>"$VT_TMP/fake.err" &
+PIDS="$PIDS $!"
+sleep 1
+start=$(date +%s)
+vt_run "$VT_TMP/f.json" "$VT_TMP/f.err" ip netns exec "$S" timeout 60 \
+	"$VANTAGE" discover -i vtd0 --json --no-arp --no-ssdp --no-wsd --timeout 1
+took=$(($(date +%s) - start))
+vt_eq "mDNS flood: exit status" "$VT_RC" 0
+if [ "$took" -le 14 ]; then vt_ok "mDNS flood: listening ended in ${took}s"
+else vt_fail "mDNS flood: took ${took}s"; fi
+fl=$(grep '^  mdns:' "$VT_TMP/f.err")
+case "$fl" in
+"  mdns: "[0-9]*" queries sent, "[0-9]*" replies, "[1-9]*" names over the caps") vt_ok "mDNS flood: names capped ($fl)" ;;
+*) vt_fail "mDNS flood: nothing counted over the caps: $fl" ;;
+esac
+q=$(echo "$fl" | sed 's/^  mdns: \([0-9]*\) queries.*/\1/')
+if [ "$q" -le 400 ]; then vt_ok "mDNS flood: $q queries sent (bounded by the caps)"
+else vt_fail "mDNS flood: $q queries sent"; fi
+
+# One new name 0.8 s after each query: every answer asks for another
+# follow-up, so only the hard limit ends listening (at 12 s).
+ip netns pids "$D" | while read -r p; do
+	grep -q mdns-flood "/proc/$p/cmdline" 2>/dev/null && kill "$p"
+done
+ip netns exec "$D" python3 "$VT_SRCDIR/tests/discover/fake_upnp.py" \
+	192.168.231.2 mdns-drip "$VT_TMP/drip.log" 2>>"$VT_TMP/fake.err" &
+PIDS="$PIDS $!"
+sleep 1
+start=$(date +%s)
+vt_run "$VT_TMP/d.json" "$VT_TMP/d.err" ip netns exec "$S" timeout 60 \
+	"$VANTAGE" discover -i vtd0 --json --no-arp --no-ssdp --no-wsd --timeout 1
+took=$(($(date +%s) - start))
+vt_eq "mDNS drip: exit status" "$VT_RC" 0
+if [ "$took" -ge 11 ] && [ "$took" -le 14 ]; then
+	vt_ok "mDNS drip: listening ended by the hard limit (${took}s)"
+else vt_fail "mDNS drip: took ${took}s, not the 12 s hard limit"; fi
+vt_eq "mDNS drip: the device found" "$(vt_json_field "$VT_TMP/d.json" $DEV_MAC mac)" $DEV_MAC
 
 # Usage errors: one line, exit 2, nothing sent.
 vt_run "$VT_TMP/o" "$VT_TMP/e" ip netns exec "$S" "$VANTAGE" discover -i vtdum0

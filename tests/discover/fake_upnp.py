@@ -15,6 +15,10 @@ per-device fetch cap is 8). Each HTTP request is logged to LOG (one line
 per path) so the test can tell what was fetched.
 
 usage: fake_upnp.py IP PORT LOG
+       fake_upnp.py IP mdns-flood|mdns-drip LOG
+The other forms only answer every mDNS query (legacy unicast) with DNS-SD
+service types never named before, for ever: five at once (flood), or one
+0.8 s later (drip).
 """
 import socket
 import struct
@@ -22,7 +26,10 @@ import sys
 import threading
 import time
 
-IP, PORT, LOG = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+IP, LOG = sys.argv[1], sys.argv[3]
+FLOOD = sys.argv[2] in ("mdns-flood", "mdns-drip")
+DRIP = sys.argv[2] == "mdns-drip"
+PORT = 0 if FLOOD else int(sys.argv[2])
 
 GOOD = b"""<?xml version="1.0"?>
 <root xmlns="urn:schemas-upnp-org:device-1-0">
@@ -142,5 +149,37 @@ def ssdp():
             s.sendto(msg.encode(), peer)
 
 
+def dns_name(labels):
+    return b"".join(bytes([len(l)]) + l.encode() for l in labels) + b"\0"
+
+
+def mdns_flood():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("", 5353))
+    mreq = struct.pack("4s4s", socket.inet_aton("224.0.0.251"),
+                       socket.inet_aton(IP))
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+    n = 0
+    while True:
+        data, peer = s.recvfrom(4096)
+        if len(data) < 12 or data[2] & 0x80 or peer[1] == 5353:
+            continue
+        log("mDNS query from %s" % peer[0])
+        if DRIP:
+            time.sleep(0.8)
+        answers = b""
+        count = 1 if DRIP else 5
+        for _ in range(count):
+            target = dns_name(["_flood%d" % n, "_tcp", "local"])
+            n += 1
+            answers += (dns_name(["_services", "_dns-sd", "_udp", "local"]) +
+                        struct.pack(">HHIH", 12, 1, 120, len(target)) + target)
+        s.sendto(data[:2] + b"\x84\x00\x00\x00" + struct.pack(">H", count) +
+                 b"\x00\x00\x00\x00" + answers, peer)
+
+
+if FLOOD:
+    mdns_flood()
 threading.Thread(target=http, daemon=True).start()
 ssdp()
