@@ -21,14 +21,14 @@ vt_lab_device_names() {
 	grep -v '^#' "$VT_LAB_HOSTS" | awk -F'\t' 'NR > 1 && $2 == "device" { print $1 }'
 }
 
-# vt_lab_device NAME: sets D_MAC D_IP D_HOST D_VCI (DHCP host name and
-# vendor class) for that device.
+# vt_lab_device NAME: sets D_MAC D_IP D_IP6 (its SLAAC address) D_HOST D_VCI
+# (DHCP host name and vendor class) for that device.
 vt_lab_device() {
 	local line
 	line=$(grep -v '^#' "$VT_LAB_HOSTS" | awk -F'\t' -v n="$1" 'NR > 1 && $1 == n')
 	[ -n "$line" ] || return 1
-	IFS=$'\t' read -r _ _ D_MAC D_IP D_HOST D_VCI _ <<<"$line"
-	export D_MAC D_IP D_HOST D_VCI
+	IFS=$'\t' read -r _ _ D_MAC D_IP D_IP6 D_HOST D_VCI _ <<<"$line"
+	export D_MAC D_IP D_IP6 D_HOST D_VCI
 }
 
 # The lab's own namespaces (other tests create vt* namespaces of their own:

@@ -81,10 +81,12 @@ if [ "$ndev" -ge 8 ]; then vt_ok "at least eight devices ($ndev)"; else vt_fail 
 
 # --- every truth TCP port, from where the truth says it is seen
 grep -v '^#' "$TRUTH" | awk -F'\t' 'NR > 1 && NF' >"$VT_TMP/truth"
+HOSTS=$LAB/devices.tsv
+grep -v '^#' "$HOSTS" | awk -F'\t' 'NR > 1' >"$VT_TMP/devices_all"
 fields=$(awk -F'\t' '{ print NF }' "$VT_TMP/truth" | sort -u | tr '\n' ' ')
-vt_eq "truth lines all have 13 fields" "$fields" "13 "
+vt_eq "truth lines all have 14 fields" "$fields" "14 "
 ntcp=0; bad=""
-while IFS="	" read -r dev _mac ip proto port _service _tls _product _vendor _type vantage _nmap _note; do
+while IFS="	" read -r dev _mac ip proto port _service _tls _product _vendor _type vantage _nmap _note _ipv6; do
 	[ "$proto" = tcp ] || continue
 	ntcp=$((ntcp + 1))
 	case $vantage in wan) from=vtwan ;; *) from=vtscan ;; esac
@@ -96,6 +98,26 @@ if [ -z "$bad" ] && [ "$ntcp" -ge 30 ]; then
 	vt_ok "all $ntcp truth TCP ports accept a connection"
 else
 	vt_fail "truth TCP ports closed:$bad (of $ntcp)"
+fi
+# IPv6: every LAN TCP port the truth marks ipv6=yes answers on the device's
+# SLAAC address (devices.tsv), every one marked no is closed there.
+awk -F'\t' 'NR == FNR { v6[$1] = $5; next }
+	$4 == "tcp" && $3 ~ /^192\.168\.77\./ { print $1 "\t" v6[$1] "\t" $5 "\t" $14 }' \
+	"$VT_TMP/devices_all" "$VT_TMP/truth" >"$VT_TMP/v6ports"
+n6=0; bad=""
+while IFS="	" read -r dev ip6 port want; do
+	if ip netns exec vtscan socat -u OPEN:/dev/null "TCP6:[$ip6]:$port,connect-timeout=2" 2>/dev/null; then
+		got=yes
+	else
+		got=no
+	fi
+	[ "$got" = yes ] && n6=$((n6 + 1))
+	[ "$got" = "$want" ] || bad="$bad $dev:$port(ipv6 $got)"
+done <"$VT_TMP/v6ports"
+if [ -z "$bad" ] && [ "$n6" -ge 10 ]; then
+	vt_ok "IPv6: the $n6 truth ports marked ipv6=yes answer on the SLAAC addresses, the rest do not"
+else
+	vt_fail "IPv6 truth wrong:$bad ($n6 open)"
 fi
 # A port the truth does not list is closed (the scanner's negative control).
 if ip netns exec vtscan socat -u OPEN:/dev/null TCP:192.168.77.20:8081,connect-timeout=2 2>/dev/null; then
@@ -112,13 +134,11 @@ fi
 
 # --- DHCP: every device holds the lease promised to its MAC, asked with its
 # host name and vendor class (devices.tsv)
-HOSTS=$LAB/devices.tsv
 leases=$STATE/vtgw/dnsmasq.leases
 dlog=$STATE/vtgw/dnsmasq.log
-grep -v '^#' "$HOSTS" | awk -F'\t' 'NR > 1' >"$VT_TMP/devices_all"
 awk -F'\t' '$2 == "device"' "$VT_TMP/devices_all" >"$VT_TMP/devices"
 nlease=0; bad=""
-while IFS="	" read -r dev _role mac ip host vci _vendor _type _model _mdns _upnp; do
+while IFS="	" read -r dev _role mac ip _ip6 host vci _vendor _type _model _mdns _upnp; do
 	have_mac=$(ip -n "$dev" -o link show eth0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
 	if awk -v m="$mac" -v i="$ip" -v h="$host" \
 		'$2 == m && $3 == i && tolower($4) == tolower(h) { f = 1 } END { exit !f }' "$leases" &&
@@ -140,7 +160,7 @@ fi
 OUI=/usr/share/ieee-data/oui.csv
 if [ -r "$OUI" ]; then
 	bad=""
-	grep -v '^#' "$HOSTS" | awk -F'\t' 'NR > 1 && $7 != "-" { print $3 "\t" $7 }' >"$VT_TMP/macs"
+	grep -v '^#' "$HOSTS" | awk -F'\t' 'NR > 1 && $8 != "-" { print $3 "\t" $8 }' >"$VT_TMP/macs"
 	while IFS="	" read -r mac vendor; do
 		o=$(echo "$mac" | tr -d ':' | cut -c1-6 | tr a-f A-F)
 		grep "^MA-L,$o," "$OUI" | grep -qiF "$vendor" || bad="$bad $mac($vendor)"
@@ -174,10 +194,18 @@ for pair in 192.168.77.70:_sonos 192.168.77.30:_ipp; do
 	got=$(printf "$mdns_q" | ip netns exec vtscan timeout 4 socat -T2 - "UDP:$ip:5353" 2>/dev/null | tr -c '[:print:]' '\n' | grep -x -- "$want" | head -n 1)
 	vt_eq "mDNS: $ip enumerates its DNS-SD services" "$got" "$want"
 done
-got=$(printf 'M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\nMX: 1\r\nST: upnp:rootdevice\r\n\r\n' |
-	ip netns exec vtscan timeout 4 socat -T2 - UDP-DATAGRAM:239.255.255.250:1900 2>/dev/null |
-	tr -d '\r' | awk 'tolower($1) == "location:" { print $2; exit }')
-vt_eq "SSDP: M-SEARCH is answered with the media player's description" "$got" "http://192.168.77.50:8200/rootDesc.xml"
+msearch='M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\nMX: 1\r\nST: upnp:rootdevice\r\n\r\n'
+# shellcheck disable=SC2059 # the format is the request
+got=$(printf "$msearch" | ip netns exec vtscan timeout 4 socat -T2 - UDP-DATAGRAM:239.255.255.250:1900 2>/dev/null |
+	tr -d '\r' | awk 'tolower($1) == "location:" { print $2 }' | sort -u | tr '\n' ' ')
+vt_eq "SSDP: a multicast M-SEARCH is answered by the router, the media player and the speaker" "$got" \
+	"http://192.168.77.2:1900/gatedesc.xml http://192.168.77.50:8200/rootDesc.xml http://192.168.77.70:1400/xml/device_description.xml "
+# shellcheck disable=SC2059 # the format is the request
+got=$(printf "$msearch" | ip netns exec vtscan timeout 4 socat -T2 - UDP:192.168.77.70:1900 2>/dev/null |
+	tr -d '\r' | awk 'tolower($1) == "usn:" { print $2 }')
+vt_eq "SSDP: a unicast M-SEARCH to the speaker is answered" "$got" "uuid:RINCON_542A1B8E9F4601400::upnp:rootdevice"
+got=$(ip netns exec vtscan curl -s -m 3 http://192.168.77.2:1900/gatedesc.xml | sed -n 's:.*<modelName>\(.*\)</modelName>.*:\1:p' | head -n 1)
+vt_eq "UPnP: the router's IGD description names its model" "$got" "Archer C7"
 
 # --- the WAN download through NAT
 out=$(ip netns exec vtcam curl -s -m 10 -o "$VT_TMP/dl" -w '%{http_code} %{size_download}' http://198.51.100.10/files/1MiB.bin)
@@ -188,8 +216,9 @@ vt_eq "the WAN sees the gateway's address (masquerade)" "$seen" "203.0.113.2"
 
 # --- down
 pids_all=$(for ns in $LAB_NS; do ip netns pids "$ns"; done | tr '\n' ' ')
-ENDED=1
-if vt_lab_end; then vt_ok "lab/down"; else vt_fail "lab/down failed"; fi
+# lab/down twice while this test still holds the lab lock (VT_LAB_LOCKED),
+# so that no other lab user can slip in between.
+if bash "$LAB/down"; then vt_ok "lab/down"; else vt_fail "lab/down failed"; fi
 left=""
 for ns in $LAB_NS; do [ -e "/run/netns/$ns" ] && left="$left $ns"; done
 vt_eq "no lab namespace remains" "$left" ""
@@ -201,6 +230,8 @@ n=$(grep -l "${STATE%?}[${STATE#"${STATE%?}"}]/" /proc/[0-9]*/cmdline 2>/dev/nul
 vt_eq "no process refers to the state dir" "$n" "0"
 if [ -e "$STATE" ]; then vt_fail "state dir $STATE remains"; else vt_ok "state dir removed"; fi
 if bash "$LAB/down"; then vt_ok "lab/down again (nothing up) succeeds"; else vt_fail "second lab/down failed"; fi
+ENDED=1
+vt_lab_end >/dev/null 2>&1
 
 root_snapshot "$VT_TMP/root.after"
 if diff "$VT_TMP/root.before" "$VT_TMP/root.after" >"$VT_TMP/root.diff"; then
