@@ -1,9 +1,12 @@
 #!/bin/sh
-# The lab (lab/up, lab/down): built twice (idempotent), every TCP port of the
-# truth file reachable from where the truth says, DHCP leases handed out as
-# configured, DNS answering, the WAN download through the gateway's NAT, the
-# root namespace untouched, and nothing left after lab/down.
-# Needs root and network namespaces (skips otherwise); bounded: ~10 s.
+# The lab (lab/up, lab/down): a failed lab/up leaves nothing; lab/up twice
+# (idempotent); every TCP port of the truth file reachable from where the
+# truth says, on IPv4 and (where marked) IPv6, and nothing else; DHCP leases,
+# host names and vendor classes as devices.tsv says, OUIs of the right
+# vendors; DNS, mDNS and SSDP answering; the WAN download through the
+# gateway's NAT; the root namespace untouched; nothing left after lab/down.
+# Needs root and network namespaces (skips otherwise). ~20 s, plus any wait
+# for the lab lock while another test or bench uses the lab.
 . "${VT_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 # This test runs no vantage binary: do not require a build when run by hand.
 [ -n "${VANTAGE:-}" ] || VANTAGE=/bin/true
@@ -53,6 +56,28 @@ trap 'cleanup; exit 130' INT TERM
 
 # The lab's namespaces, from lab/lib.sh.
 LAB_NS=$(bash -c '. "$1/lib.sh"; vt_lab_netns_all' _ "$LAB")
+
+# --- a failed up removes everything it built
+# (as vt_lab_end does, but while holding the lock: nobody else may use the lab now)
+exec 9>/run/lock/vantage-lab.lock
+if ! flock -w "${VT_LAB_WAIT:-300}" 9; then
+	vt_fail "the lab lock stayed busy"
+	vt_finish
+fi
+if VT_LAB_LOCKED=1 VT_LAB_FAIL_AT=ready bash "$LAB/up" 2>"$VT_TMP/upfail.err"; then
+	vt_fail "lab/up with VT_LAB_FAIL_AT=ready succeeded"
+else
+	left=""
+	for ns in $LAB_NS; do [ -e "/run/netns/$ns" ] && left="$left $ns"; done
+	n=$(grep -l "/run/vantage-la[b]/" /proc/[0-9]*/cmdline 2>/dev/null | wc -l)
+	if grep -q "failing on purpose" "$VT_TMP/upfail.err" && [ -z "$left" ] &&
+	   [ "$n" -eq 0 ] && [ ! -e "$STATE" ]; then
+		vt_ok "a failed lab/up (after starting every daemon) leaves no namespace, process or state"
+	else
+		vt_fail "after a failed lab/up: namespaces '$left', $n processes, state $(ls -d "$STATE" 2>/dev/null)"
+	fi
+fi
+exec 9>&-
 
 # --- up, twice
 t0=$(date +%s)
