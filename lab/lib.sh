@@ -64,6 +64,7 @@ vt_lab_truth() {
 # caller holds it already.
 vt_lab_lock() {
 	[ -n "${VT_LAB_LOCKED:-}" ] && return 0
+	mkdir -p /run/lock
 	exec 9>/run/lock/vantage-lab.lock
 	flock -w "${VT_LAB_WAIT:-300}" 9 || { echo "lab: another lab user holds the lock" >&2; exit 1; }
 	export VT_LAB_LOCKED=1

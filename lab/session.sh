@@ -13,7 +13,7 @@
 VT_LAB_SESSION_DIR=${VT_SRCDIR:-$(pwd)}/lab
 
 vt_lab_begin() {
-	exec 9>/run/lock/vantage-lab.lock || return 1
+	mkdir -p /run/lock && exec 9>/run/lock/vantage-lab.lock || return 1
 	if ! flock -w "${VT_LAB_WAIT:-300}" 9; then
 		echo "lab: another test holds the lab for more than ${VT_LAB_WAIT:-300} s" >&2
 		return 1

@@ -13,7 +13,7 @@
 vt_init
 
 [ "$(id -u)" -eq 0 ] || vt_skip "needs root (network namespaces); run: sudo ctest -R lab/lab"
-vt_need ip nft bash socat curl timeout sha256sum busybox
+vt_need ip nft bash socat curl timeout sha256sum busybox flock
 if ! ip netns add "vtprobe$$" 2>/dev/null; then
 	vt_skip "cannot create network namespaces here"
 fi
