@@ -14,14 +14,16 @@
 #    a device flooding DNS-SD names (capped) or dripping them (listening
 #    ends by a hard limit), usage
 #    errors, no CAP_NET_RAW, SIGINT mid-sweep.
-# 2. The lab (lab/up, lab/truth.tsv): every LAN device of the truth file is
-#    found with its MAC, IP and vendor; every MAC/IP pair arp-scan finds is
-#    found; the media device's UPnP description and the speaker's DNS-SD
-#    services are evidence (the speaker's model from the description its
-#    TXT location= names); the store holds the run as internal/active and
-#    `devices --json` prints what discover printed.
-#    The lab is brought up if it is not, and then brought down again.
+# 2. The lab (lab/up, lab/devices.tsv): every LAN host of lab/devices.tsv
+#    is found with its MAC, IP and vendor; every MAC/IP pair arp-scan finds
+#    (before and after) is found; what the hosts advertise shows up: the
+#    media device's and the speaker's UPnP friendly names, the speaker's
+#    model (from the description its TXT location= names) and mDNS host
+#    name, the router's IGD device type; the store holds the run as
+#    internal/active and `devices --json` prints what discover printed.
 #
+# The whole test holds the lab lock (lab/session.sh): lab/down, from any
+# other test, removes every vt* namespace, this test's own pair included.
 # Namespaces are removed on every exit path (trap); everything is bounded
 # by timeouts.
 . "${VT_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
@@ -35,7 +37,7 @@ D=vtdd$$
 SCAN_MAC=02:00:5e:10:00:01
 DEV_MAC=58:cb:52:00:00:02
 LAB=${VT_LAB_DIR:-$VT_SRCDIR/lab}
-LAB_STARTED=0
+LAB_HELD=0
 PIDS=""
 
 cleanup() {
@@ -46,13 +48,27 @@ cleanup() {
 	ip netns pids "$S" 2>/dev/null | xargs -r kill 2>/dev/null
 	ip netns del "$S" 2>/dev/null
 	ip netns del "$D" 2>/dev/null
-	if [ "$LAB_STARTED" -eq 1 ]; then
-		"$LAB/down" >/dev/null 2>&1
+	if [ "$LAB_HELD" -eq 1 ]; then
+		vt_lab_end >/dev/null 2>&1
 	fi
 	rm -rf "$VT_TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+HAVE_LAB=0
+if [ -x "$LAB/up" ] && [ -f "$LAB/session.sh" ] && [ -f "$LAB/devices.tsv" ]; then
+	HAVE_LAB=1
+	. "$LAB/session.sh"
+	VT_LAB_SESSION_DIR=$LAB
+	export VT_LAB_QUIET=1
+	LAB_HELD=1
+	if ! vt_lab_begin; then
+		LAB_HELD=0
+		echo "FAIL: lab/up (or the lab lock) failed"
+		exit 1
+	fi
+fi
 
 # --- 1. hostile UPnP in a namespace pair of our own --------------------
 ip netns add "$S" && ip netns add "$D" &&
@@ -245,24 +261,37 @@ print(c.execute("select status from run").fetchone()[0], c.execute("select count
 ' "$VT_TMP/int.db")" "interrupted 1"
 
 # --- 2. the lab ---------------------------------------------------------
-if [ ! -x "$LAB/up" ] || [ ! -f "$LAB/truth.tsv" ]; then
-	echo "note: no lab ($LAB/up); the lab checks are skipped"
+if [ "$HAVE_LAB" -eq 0 ]; then
+	echo "note: no lab ($LAB/up, session.sh, devices.tsv); the lab checks are skipped"
 	vt_finish
 fi
-if [ ! -f "${VT_LAB_STATE:-/run/vantage-lab}/ready" ]; then
-	LAB_STARTED=1
-	VT_LAB_QUIET=1 timeout 300 "$LAB/up" || { echo "FAIL: lab/up"; exit 1; }
-fi
 LIF=$(ip -n vtscan -o -4 addr show | awk '$2 != "lo" { print $2; exit }')
+# arp-scan before and after discover: the pairs present both times were
+# on the LAN all along.
+arpscan() {
+	ip netns exec vtscan timeout 60 arp-scan -q -x -I "$LIF" --localnet 2>/dev/null |
+		awk '{ print $2, $1 }' | sort -u
+}
+HAVE_ARPSCAN=0
+if command -v arp-scan >/dev/null 2>&1; then
+	HAVE_ARPSCAN=1
+	arpscan >"$VT_TMP/arpscan1"
+fi
 vt_run "$VT_TMP/lab.json" "$VT_TMP/lab.err" ip netns exec vtscan timeout 120 \
 	"$VANTAGE" discover -i "$LIF" --json --db "$VT_TMP/lab.db"
 cat "$VT_TMP/lab.err"
 vt_eq "lab discover exit status" "$VT_RC" 0
 
-# Every LAN device of the truth file: MAC, IP, vendor.
-grep -v '^#' "$LAB/truth.tsv" | awk -F'\t' 'NR > 1 && $3 ~ /^192\.168\.77\./ { print $2, $3, $9 }' |
+# Every LAN host of lab/devices.tsv but ourselves: MAC, IP, vendor.
+# column: name->index from the header line
+col() { awk -F'\t' -v c="$1" '!/^#/ { for (i = 1; i <= NF; i++) if ($i == c) print i; exit }' "$LAB/devices.tsv"; }
+dev_field() { # NAME COLUMN
+	awk -F'\t' -v n="$1" -v c="$(col "$2")" '!/^#/ && $1 == n { print $c }' "$LAB/devices.tsv"
+}
+awk -F'\t' -v r="$(col role)" -v m="$(col mac)" -v i="$(col ip)" -v v="$(col vendor)" \
+	'!/^#/ && ($r == "device" || $r == "gateway") { print $m, $i, $v }' "$LAB/devices.tsv" |
 	sort -u >"$VT_TMP/truth"
-vt_eq "truth has LAN devices" "$(test -s "$VT_TMP/truth" && echo yes)" yes
+vt_eq "lab hosts in devices.tsv" "$(test -s "$VT_TMP/truth" && echo yes)" yes
 # The truth's vendor is a substring of the OUI's registered name; vantage
 # prints the brand data/ident/vendors.tsv gives that name ("Hewlett
 # Packard" -> "HP"), or the name itself.
@@ -302,10 +331,11 @@ while read -r st rest; do
 	if [ "$st" = ok ]; then vt_ok "found $rest"; else vt_fail "$rest"; fi
 done <"$VT_TMP/cmp"
 
-# Oracle: every MAC/IP pair arp-scan finds on the same interface.
-if command -v arp-scan >/dev/null 2>&1; then
-	ip netns exec vtscan timeout 60 arp-scan -q -x -I "$LIF" --localnet 2>/dev/null |
-		awk '{ print $2, $1 }' | sort -u >"$VT_TMP/arpscan"
+# Oracle: every MAC/IP pair arp-scan finds on the same interface (before
+# and after).
+if [ "$HAVE_ARPSCAN" -eq 1 ]; then
+	arpscan >"$VT_TMP/arpscan2"
+	comm -12 "$VT_TMP/arpscan1" "$VT_TMP/arpscan2" >"$VT_TMP/arpscan"
 	n=$(wc -l <"$VT_TMP/arpscan")
 	missing=$(python3 - "$VT_TMP/lab.json" "$VT_TMP/arpscan" <<'EOF'
 import json, sys
@@ -321,27 +351,28 @@ EOF
 fi
 
 # The media device (SSDP in the truth) and the speaker (mDNS).
-MEDIA=$(grep -v '^#' "$LAB/truth.tsv" | awk -F'\t' '$4 == "udp" && $5 == 1900 { print $2; exit }')
-SPK=$(grep -v '^#' "$LAB/truth.tsv" | awk -F'\t' '$4 == "udp" && $5 == 5353 { print $2; exit }')
-ev=$(vt_json_field "$VT_TMP/lab.json" "$MEDIA" evidence)
-for sig in upnp_device_type upnp_friendly_name upnp_service_type ssdp_server; do
-	case "$ev" in *"\"signal\":\"$sig\""*) vt_ok "media $MEDIA evidence has $sig" ;;
-	*) vt_fail "media $MEDIA evidence lacks $sig: $ev" ;; esac
-done
-ev=$(vt_json_field "$VT_TMP/lab.json" "$SPK" evidence)
-for sig in mdns_service upnp_model_name; do
-	case "$ev" in *"\"signal\":\"$sig\""*) vt_ok "speaker $SPK evidence has $sig" ;;
-	*) vt_fail "speaker $SPK evidence lacks $sig: $ev" ;; esac
-done
-vt_eq "speaker's DNS-SD instances and TXT records stored as signals" "$(python3 -c '
+# What the hosts advertise, against devices.tsv.
+jf() { vt_json_field "$VT_TMP/lab.json" "$(dev_field "$1" mac)" "$2"; }
+has_ev() { # NAME SIGNAL VALUE
+	case "$(jf "$1" evidence)" in
+	*"\"signal\":\"$2\",\"value\":\"$3\""*) vt_ok "$1 evidence: $2 = $3" ;;
+	*) vt_fail "$1 evidence lacks $2 = $3: $(jf "$1" evidence)" ;;
+	esac
+}
+has_ev vtmedia upnp_friendly_name "$(dev_field vtmedia upnp_name)"
+has_ev vtmedia upnp_device_type "urn:schemas-upnp-org:device:MediaServer:1"
+has_ev vtspeaker upnp_friendly_name "$(dev_field vtspeaker upnp_name)"
+has_ev vtspeaker mdns_service "_sonos._tcp"
+has_ev vtrouter upnp_device_type "urn:schemas-upnp-org:device:InternetGatewayDevice:1"
+vt_eq "vtspeaker model (from its UPnP description)" "$(jf vtspeaker model)" \
+	"$(dev_field vtspeaker model)"
+vt_eq "mDNS host names stored as signals" "$(python3 -c '
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
-q = "select count(*) from signal s join device d on d.id = s.device_id where d.mac = ? and s.signal = ?"
-print(*(min(1, c.execute(q, (sys.argv[2], k)).fetchone()[0]) for k in ("mdns_instance", "mdns_txt", "mdns_hostname")))
-' "$VT_TMP/lab.db" "$SPK")" "1 1 1"
-vt_eq "speaker model (its UPnP description, from its DNS-SD TXT location=)" \
-	"$(vt_json_field "$VT_TMP/lab.json" "$SPK" model)" \
-	"$(sed -n 's:.*<modelName>\(.*\)</modelName>.*:\1:p' "$LAB/files/www/speaker/xml/device_description.xml" | head -1)"
+q = "select count(*) from signal s join device d on d.id = s.device_id where d.mac = ? and s.signal = ? and s.value = ?"
+print(*(c.execute(q, (m, "mdns_hostname", h.encode())).fetchone()[0] for m, h in zip(sys.argv[2::2], sys.argv[3::2])))
+' "$VT_TMP/lab.db" "$(dev_field vtspeaker mac)" "$(dev_field vtspeaker mdns_host)" \
+	"$(dev_field vtprinter mac)" "$(dev_field vtprinter mdns_host)")" "1 1"
 vt_eq "lab run in the store" "$(python3 -c '
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
