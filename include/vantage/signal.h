@@ -27,6 +27,19 @@
  *   ssdp_st           ST of its M-SEARCH
  *   ssdp_usn          USN
  *   ssdp_location     LOCATION
+ *   upnp_device_type  deviceType of its UPnP description (root or embedded)
+ *   upnp_friendly_name friendlyName
+ *   upnp_manufacturer manufacturer
+ *   upnp_manufacturer_url manufacturerURL
+ *   upnp_model_name   modelName
+ *   upnp_model_number modelNumber
+ *   upnp_model_description modelDescription
+ *   upnp_serial_number serialNumber
+ *   upnp_service_type serviceType of a service it lists
+ *   wsd_type          a WS-Discovery type of its ProbeMatch ("pub:Computer",
+ *                     "dn:NetworkVideoTransmitter", "wprt:PrintDeviceType")
+ *   wsd_scope         a WS-Discovery scope (ONVIF: ".../hardware/MODEL")
+ *   wsd_xaddr         a WS-Discovery transport address (its metadata URL)
  *   http_user_agent   User-Agent of its HTTP requests
  *   http_host         Host of its HTTP requests
  *   http_server       Server header of its HTTP responses
@@ -74,6 +87,20 @@ int vt_sig_dhcp6(const uint8_t *payload, size_t len, const vt_sig_sink *s);
 int vt_sig_dns(const uint8_t *payload, size_t len, int mdns,
 	       const vt_sig_sink *s);
 int vt_sig_ssdp(const uint8_t *payload, size_t len, const vt_sig_sink *s);
+/*
+ * A UPnP device description (UDA 2.0 section 2.3, XML), as fetched from
+ * an SSDP LOCATION: the upnp_* fields of the root and embedded devices.
+ * Parsed with expat; a DOCTYPE (and so any entity declaration) is refused.
+ * Returns VT_DIS_OK, or VT_DIS_MALFORMED (not well-formed XML, a DOCTYPE,
+ * too deep) after emitting what came before the fault.
+ */
+int vt_sig_upnp(const uint8_t *xml, size_t len, const vt_sig_sink *s);
+/*
+ * A WS-Discovery ProbeMatches message (SOAP over UDP, port 3702): the
+ * wsd_* tokens of each ProbeMatch. expat, no DOCTYPE. VT_DIS_OK or
+ * VT_DIS_MALFORMED.
+ */
+int vt_sig_wsd(const uint8_t *xml, size_t len, const vt_sig_sink *s);
 /* HTTP request or response, recognised by content, on any port. */
 int vt_sig_http(const uint8_t *payload, size_t len, const vt_sig_sink *s);
 /* TLS records: ClientHello (SNI, JA3, JA4) and Certificate (subject,

@@ -29,6 +29,7 @@ int vt_cmd_read(int argc, char **argv);
 int vt_cmd_devices(int argc, char **argv);
 int vt_cmd_match(int argc, char **argv);
 int vt_cmd_telescope(int argc, char **argv);
+int vt_cmd_discover(int argc, char **argv);
 int vt_cmd_report(int argc, char **argv);
 int vt_cmd_import(int argc, char **argv);
 

@@ -12,6 +12,7 @@ static const vt_command commands[] = {
 	{"devices", "print the devices in a store", vt_cmd_devices},
 	{"match", "label service banners (Nmap probes, Recog, own rules)", vt_cmd_match},
 	{"telescope", "darknet captures: scanners, Mirai, backscatter", vt_cmd_telescope},
+	{"discover", "find the devices of a LAN (ARP, mDNS, SSDP/UPnP)", vt_cmd_discover},
 	{"report", "the views side by side: offered vs used, ranks, charts", vt_cmd_report},
 	{"import", "load ZGrab2, Censys, Nmap, masscan and ZMap results", vt_cmd_import},
 };
