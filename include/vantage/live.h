@@ -18,6 +18,9 @@
  * twice; after vt_live_open returns, every frame goes to one thread.
  * Non-first IP fragments carry no ports, so they may hash to another
  * thread than their first fragment; device counters are unaffected.
+ * Per-device work budgets (TCP SYN signatures, TLS fingerprints) are per
+ * thread, so with N threads those signals' repeat counts may reach N
+ * times the budget; everything else merges to what one thread would give.
  */
 #ifndef VANTAGE_LIVE_H
 #define VANTAGE_LIVE_H
