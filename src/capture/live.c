@@ -91,6 +91,8 @@ static void to_sink(vt_live *l, const vt_flow_rec *f)
 static int queue_flow(const vt_flow_rec *f, void *user)
 {
 	worker *w = user;
+	if (!w->l->sink)
+		return VT_OK; /* nobody wants the rows */
 	if (w->l->direct) {
 		to_sink(w->l, f);
 		return VT_OK;

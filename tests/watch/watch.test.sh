@@ -17,6 +17,8 @@
 #     65534 with no capabilities and no_new_privs; as an unprivileged user
 #     with only CAP_NET_RAW it works (2 threads); with no capability it
 #     fails cleanly (exit 2, one error line naming CAP_NET_RAW);
+#   - the interface deleted mid-run: exit 1, everything received kept, the
+#     run row's status says why, the devices stored;
 #   - bad usage: no interface, unknown interface, unknown --user: exit 2.
 # Needs root (namespaces, raw sockets); otherwise skipped.
 . "${VT_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
@@ -176,6 +178,31 @@ if start_watch --threads 2 --db "$DB" --flush 1; then
 	flows=$(sqlite3 "$DB" 'select count(*) from flow')
 	want=$(sed -n 's/^ *flows: \([0-9]*\) .*/\1/p' "$VT_TMP/read.err")
 	vt_eq "SIGINT: flow rows stored" "$flows" "$want"
+fi
+
+echo "== the interface goes away"
+DB2=$VT_TMP/gone.db
+if start_watch --db "$DB2" --duration 30; then
+	replay
+	sleep 0.5
+	nsx ip link del "$A"
+	wait_watch
+	vt_eq "interface gone: exit status" "$VT_RC" 1
+	vt_eq "interface gone: frames kept" "$(vt_frames "$err")" "$FRAMES"
+	st=$(sqlite3 "$DB2" 'select status from run')
+	case $st in
+	"error: "?*) vt_ok "interface gone: run row says why ($st)" ;;
+	*) vt_fail "interface gone: run status '$st'" ;;
+	esac
+	vt_eq "interface gone: devices stored" \
+		"$(sqlite3 "$DB2" 'select count(*) from device')" \
+		"$(vt_json_count "$VT_TMP/read.json")"
+	# a new pair for what follows
+	nsx ip link add "$A" type veth peer name "$B"
+	for i in "$A" "$B"; do
+		nsx sysctl -qw "net.ipv6.conf.$i.disable_ipv6=1"
+		nsx ip link set "$i" up
+	done
 fi
 
 echo "== least privilege without root"
