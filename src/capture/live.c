@@ -160,6 +160,7 @@ static void *run(void *arg)
 		int n = batch(w);
 		if (n < 0)
 			break;
+		pfd.revents = 0;
 		if (n < BATCH && poll(&pfd, 1, w->l->timeout_ms) < 0 &&
 		    errno != EINTR)
 			break;

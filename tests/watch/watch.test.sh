@@ -19,7 +19,8 @@
 #     fails cleanly (exit 2, one error line naming CAP_NET_RAW);
 #   - the interface deleted mid-run: exit 1, everything received kept, the
 #     run row's status says why, the devices stored;
-#   - bad usage: no interface, unknown interface, unknown --user: exit 2.
+#   - bad usage: no interface, unknown interface, unknown --user: exit 2;
+#     --help names every option of the command's getopt_long table.
 # Needs root (namespaces, raw sockets); otherwise skipped.
 . "${VT_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 vt_init
@@ -223,6 +224,14 @@ vt_eq "no capability: error" "$(vt_err_lines "$err")" \
 	"vantage watch: $B: permission denied (needs CAP_NET_RAW)"
 
 echo "== bad usage"
+vt_run "$out" "$err" "$VANTAGE" watch --help
+vt_eq "--help: exit status" "$VT_RC" 0
+missing=
+for o in -i $(sed -n 's/^[[:space:]]*{"\([a-z0-9-]*\)", *[a-z_]*argument.*/--\1/p' \
+	"$VT_SRCDIR/src/cli/cmd_watch.c"); do
+	grep -q -- "$o\\b" "$out" || missing="$missing $o"
+done
+vt_eq "--help mentions every option of the getopt_long table" "${missing:-none missing}" "none missing"
 vt_run "$out" "$err" "$VANTAGE" watch --duration 1
 vt_eq "no interface: exit status" "$VT_RC" 2
 vt_run "$out" "$err" nsx "$VANTAGE" watch -i vtnosuch0 --duration 1
