@@ -15,6 +15,7 @@ static const vt_command commands[] = {
 	{"discover", "find the devices of a LAN (ARP, mDNS, SSDP/UPnP)", vt_cmd_discover},
 	{"report", "the views side by side: offered vs used, ranks, charts", vt_cmd_report},
 	{"import", "load ZGrab2, Censys, Nmap, masscan and ZMap results", vt_cmd_import},
+	{"watch", "capture live from an interface into per-device records", vt_cmd_watch},
 };
 
 static void usage(FILE *out)
