@@ -115,20 +115,19 @@ def read_records():
 
 def label_banners(banners):
     """Adds type, vendor, model, confidence from `vantage import --json`
-    of each file, matched on (ip, port, seen)."""
+    of the files, matched on (file, ip, port, seen)."""
     labels = {}
-    for path in sorted(glob.glob(os.path.join(INDIR, "synthetic-*"))):
-        if path.endswith(".pcap") or path.endswith(".txt"):
-            continue
-        p = subprocess.run([VANTAGE, "import", "--json", path],
-                           capture_output=True, text=True, check=True)
-        for line in p.stdout.splitlines():
-            d = json.loads(line)
-            key = (os.path.basename(path), d["ip"], d["port"],
-                   us_of(d["seen"]))
-            if key in labels:
-                fail("two banners for %r" % (key,))
-            labels[key] = d
+    paths = [p for p in sorted(glob.glob(os.path.join(INDIR, "synthetic-*")))
+             if not p.endswith((".pcap", ".txt"))]
+    p = subprocess.run([VANTAGE, "import", "--json"] + paths,
+                       capture_output=True, text=True, check=True)
+    for line in p.stdout.splitlines():
+        d = json.loads(line)
+        key = (os.path.basename(d["file"]), d["ip"], d["port"],
+               us_of(d["seen"]))
+        if key in labels:
+            fail("two banners for %r" % (key,))
+        labels[key] = d
     mine = set()
     for b in banners:
         key = (b["file"], b["ip"], b["port"], b["seen_us"])
