@@ -137,6 +137,56 @@ typedef struct vt_rpt_corr {
 	vt_corr pearson, spearman;
 } vt_rpt_corr;
 
+/* The join of the telescope's Mirai sources with banners (rpt_mirai.c):
+ * the Mirai paper's table. Protocols in this order. */
+enum vt_mirai_proto {
+	VT_MIRAI_HTTPS, /* a TLS certificate, or tcp/443 */
+	VT_MIRAI_FTP,   /* tcp/21 */
+	VT_MIRAI_TELNET,/* tcp/23, tcp/2323 */
+	VT_MIRAI_CWMP,  /* tcp/7547 */
+	VT_MIRAI_SSH,   /* tcp/22 */
+	VT_MIRAI_OTHER, /* any other port */
+	VT_MIRAI_NPROTO
+};
+/* "https", ...; "HTTPS", ... for people. */
+const char *vt_mirai_proto_key(int p);
+const char *vt_mirai_proto_label(int p);
+
+#define VT_RPT_MIRAI_MAX_NAMES 4096   /* distinct types, vendors */
+#define VT_RPT_MIRAI_MAX_GAPS (1u << 22)
+
+typedef struct vt_rpt_count {
+	char *name; /* raw (device-controlled) */
+	size_t n;
+} vt_rpt_count;
+
+typedef struct vt_rpt_mirai_proto {
+	size_t ips;        /* Mirai IPs with a banner on the protocol */
+	size_t banners;    /* their banner rows */
+	size_t identified; /* IPs whose joined banner is identified */
+	double share;      /* identified / ips; NaN when no ips */
+} vt_rpt_mirai_proto;
+
+typedef struct vt_rpt_mirai {
+	size_t telescope_runs, banner_runs; /* selected runs holding them */
+	size_t banners;        /* banner rows in the selected runs */
+	int64_t k_min, k_max;  /* the runs' --mirai-min-packets; 0: none */
+	size_t sources;        /* distinct Mirai IPs */
+	size_t with_banners;   /* of those, with at least one banner */
+	size_t identified;     /* with an identified joined banner */
+	double share;          /* identified / with_banners; NaN: none */
+	double share_sources;  /* identified / sources; NaN: none */
+	vt_rpt_mirai_proto proto[VT_MIRAI_NPROTO];
+	vt_rpt_count *types, *vendors; /* by count desc, then name */
+	size_t n_types, n_vendors;
+	/* banner seen - first sighting, seconds, one per joined banner with
+	 * both times; negative: the banner is older than the sighting. */
+	size_t gap_n, gap_negative, gap_zero, gap_positive, gap_unknown;
+	double gap_q[7]; /* at vt_rpt_quantiles[] */
+	const char *missing; /* what is missing for the table, or NULL */
+	size_t dropped;      /* gaps or names left out at a cap */
+} vt_rpt_mirai;
+
 typedef struct vt_rpt_view {
 	int present;        /* a selected run is of this view */
 	size_t runs;
@@ -160,6 +210,7 @@ typedef struct vt_rpt {
 	/* Median of devices' full_set_frac (NaN: none) and of used_share. */
 	double median_full_set_frac, median_used_share;
 	size_t dropped; /* rows left out at a cap */
+	vt_rpt_mirai *mirai; /* NULL unless vt_rpt_opts.mirai */
 } vt_rpt;
 
 typedef struct vt_rpt_opts {
@@ -167,6 +218,7 @@ typedef struct vt_rpt_opts {
 	size_t n_run_ids;
 	const char *device;     /* a MAC or IP: the per-device part shows
 				 * that device only (network part unchanged) */
+	int mirai;              /* also build the Mirai join (r->mirai) */
 } vt_rpt_opts;
 
 /*
@@ -183,5 +235,12 @@ void vt_rpt_free(vt_rpt *r);
 void vt_rpt_write_text(FILE *out, const vt_rpt *r);
 void vt_rpt_write_json(FILE *out, const vt_rpt *r);
 void vt_rpt_write_html(FILE *out, const vt_rpt *r);
+
+/* The Mirai join's part of each (rpt_mirai_out.c); the renderers above
+ * call them when r->mirai is set. */
+void vt_rpt_mirai_text(FILE *out, const vt_rpt_mirai *m);
+void vt_rpt_mirai_json(FILE *out, const vt_rpt_mirai *m);
+void vt_rpt_mirai_html(FILE *out, const vt_rpt_mirai *m);
+void vt_rpt_mirai_free(vt_rpt_mirai *m);
 
 #endif

@@ -205,6 +205,8 @@ static int build(rpt_ctx *c, const vt_rpt_opts *o)
 		rc = vt_rpt_load_spec(c);
 	if (!rc)
 		rc = vt_rpt_derive(c->r);
+	if (!rc && o->mirai)
+		rc = vt_rpt_load_mirai(c);
 	if (rc == VT_ENOMEM)
 		snprintf(c->err, VT_ERRBUF_LEN, "out of memory");
 	return rc;
@@ -275,5 +277,6 @@ void vt_rpt_free(vt_rpt *r)
 	for (int v = 0; v < VT_VIEW_COUNT; v++)
 		free(r->spec[v].ports);
 	free(r->run_ids);
+	vt_rpt_mirai_free(r->mirai);
 	free(r);
 }

@@ -488,6 +488,8 @@ void vt_rpt_write_html(FILE *o, const vt_rpt *r)
 	flows(o, r);
 	spec(o, r);
 	corrs(o, r);
+	if (r->mirai)
+		vt_rpt_mirai_html(o, r->mirai);
 	fputs("<script>", o);
 	fputs(js, o);
 	fputs("</script></body></html>\n", o);

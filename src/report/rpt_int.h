@@ -42,6 +42,7 @@ int vt_rpt_load_types(rpt_ctx *c);
 int vt_rpt_load_dists(rpt_ctx *c);
 int vt_rpt_load_spec(rpt_ctx *c);
 int vt_rpt_derive(vt_rpt *r);          /* rpt_derive.c */
+int vt_rpt_load_mirai(rpt_ctx *c);     /* rpt_mirai.c */
 
 /* The view of a (vantage, technique) pair, or -1. */
 int vt_rpt_view_of(const char *vantage, const char *technique);

@@ -1,7 +1,8 @@
 /*
  * The report as JSON Lines: one object per line, each with "object"
  * naming its type (report, device, service, device_type, bytes_per_flow,
- * port_specificity, correlation; README.md documents the fields). NaN is
+ * port_specificity, correlation, and mirai_join with --mirai; README.md
+ * documents the fields). NaN is
  * null; times are ISO 8601 UTC; device-controlled strings are escaped.
  */
 #include <inttypes.h>
@@ -256,4 +257,6 @@ void vt_rpt_write_json(FILE *o, const vt_rpt *r)
 			spec_obj(o, v, &r->spec[v]);
 	for (size_t i = 0; i < r->n_corr; i++)
 		corr_obj(o, &r->corr[i]);
+	if (r->mirai)
+		vt_rpt_mirai_json(o, r->mirai);
 }

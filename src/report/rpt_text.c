@@ -267,4 +267,6 @@ void vt_rpt_write_text(FILE *o, const vt_rpt *r)
 	flows(o, r);
 	spec(o, r);
 	corrs(o, r);
+	if (r->mirai)
+		vt_rpt_mirai_text(o, r->mirai);
 }
