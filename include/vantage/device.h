@@ -107,4 +107,14 @@ int vt_devtab_export(vt_devtab *t, vt_devrec **out, size_t *n_out);
 
 const vt_devtab_counters *vt_devtab_stats(const vt_devtab *t);
 
+/*
+ * Folds every device of src into dst (created by vt_devtab_new, used only
+ * as an accumulator and then exported): counters and drop counts added,
+ * bindings, services and signals united by key, external peers united as
+ * sets, gateway votes added. For per-thread tables of one capture whose
+ * flows were never split between threads. Returns VT_OK; what dst's caps
+ * refuse is counted in its vt_devtab_stats.
+ */
+int vt_devtab_merge(vt_devtab *dst, const vt_devtab *src);
+
 #endif

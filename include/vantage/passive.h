@@ -2,7 +2,7 @@
  * The passive pipeline: frames -> dissectors -> device table (L2 counters,
  * bindings) and flow table (flows) -> per-device shares when flows end.
  * Ended flows are also offered to a sink (the store) as vt_flow_rec rows.
- * Used by `vantage read` now and by live capture later.
+ * Used by `vantage read` and, one per capture thread, by `vantage watch`.
  */
 #ifndef VANTAGE_PASSIVE_H
 #define VANTAGE_PASSIVE_H
@@ -41,6 +41,8 @@ void vt_passive_free(vt_passive *p);
 void vt_passive_frame(vt_passive *p, const vt_frame *f);
 /* Ends every open flow (they reach the devices and the sink). */
 void vt_passive_finish(vt_passive *p);
+/* Ends the flows idle at now_us (live capture calls it when traffic stops). */
+void vt_passive_expire(vt_passive *p, uint64_t now_us);
 
 vt_devtab *vt_passive_devices(vt_passive *p);
 const vt_passive_stats *vt_passive_counters(const vt_passive *p);

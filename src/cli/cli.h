@@ -29,6 +29,7 @@ int vt_cmd_read(int argc, char **argv);
 int vt_cmd_devices(int argc, char **argv);
 int vt_cmd_match(int argc, char **argv);
 int vt_cmd_report(int argc, char **argv);
+int vt_cmd_watch(int argc, char **argv);
 
 /* "vantage <cmd>: <message>" on stderr. */
 void vt_cli_error(const char *cmd, const char *fmt, ...)
@@ -57,6 +58,10 @@ void vt_cli_print_devices(const vt_devrec *d, size_t n, int json);
 /* The per-layer/flow/device summary of a passive run, to stderr. */
 void vt_cli_passive_summary(const char *cmd, const vt_passive *p,
 			    size_t n_devices);
+/* The same from counters (e.g. summed over capture threads). */
+void vt_cli_passive_summary_of(const char *cmd, const vt_passive_stats *ps,
+			       const vt_dis_stats *ds, const vt_flow_stats *fs,
+			       const vt_devtab_counters *dv, size_t n_devices);
 
 /* Joins argv into one space-separated string (caller frees). */
 char *vt_cli_join_args(int argc, char **argv);

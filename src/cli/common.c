@@ -113,11 +113,16 @@ char *vt_cli_join_args(int argc, char **argv)
 void vt_cli_passive_summary(const char *cmd, const vt_passive *p,
 			    size_t n_devices)
 {
-	const vt_passive_stats *ps = vt_passive_counters(p);
-	const vt_dis_stats *ds = vt_passive_dis_stats(p);
-	const vt_flow_stats *fs = vt_passive_flow_stats(p);
-	const vt_devtab_counters *dv =
-		vt_devtab_stats(vt_passive_devices((vt_passive *)p));
+	vt_cli_passive_summary_of(
+		cmd, vt_passive_counters(p), vt_passive_dis_stats(p),
+		vt_passive_flow_stats(p),
+		vt_devtab_stats(vt_passive_devices((vt_passive *)p)), n_devices);
+}
+
+void vt_cli_passive_summary_of(const char *cmd, const vt_passive_stats *ps,
+			       const vt_dis_stats *ds, const vt_flow_stats *fs,
+			       const vt_devtab_counters *dv, size_t n_devices)
+{
 	fprintf(stderr, "vantage %s: %llu frames, %llu with IP\n", cmd,
 		(unsigned long long)ps->frames,
 		(unsigned long long)ps->ip_packets);

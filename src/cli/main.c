@@ -12,6 +12,7 @@ static const vt_command commands[] = {
 	{"devices", "print the devices in a store", vt_cmd_devices},
 	{"match", "label service banners (Nmap probes, Recog, own rules)", vt_cmd_match},
 	{"report", "the views side by side: offered vs used, ranks, charts", vt_cmd_report},
+	{"watch", "capture live from an interface into per-device records", vt_cmd_watch},
 };
 
 static void usage(FILE *out)

@@ -56,7 +56,7 @@ static uint32_t peer_key(uint8_t ver, const uint8_t *ip)
 	return vt_hash_bytes(ip, 16, 0x9e); /* collisions: ~n^2 / 2^33 */
 }
 
-static uint32_t *peer_slot(vt_peerset *ps, uint32_t key)
+uint32_t *vt_peerset_slot(vt_peerset *ps, uint32_t key)
 {
 	uint32_t i = (key * 0x9e3779b1u) & ps->mask;
 	while (ps->keys[i] && ps->keys[i] != key)
@@ -64,7 +64,7 @@ static uint32_t *peer_slot(vt_peerset *ps, uint32_t key)
 	return &ps->keys[i];
 }
 
-static int peer_grow(vt_peerset *ps)
+int vt_peerset_grow(vt_peerset *ps)
 {
 	uint32_t slots = ps->mask ? (ps->mask + 1) * 2 : 16;
 	uint32_t *old = ps->keys, old_slots = ps->mask ? ps->mask + 1 : 0;
@@ -76,7 +76,7 @@ static int peer_grow(vt_peerset *ps)
 	ps->mask = slots - 1;
 	for (uint32_t i = 0; i < old_slots; i++)
 		if (old[i])
-			*peer_slot(ps, old[i]) = old[i];
+			*vt_peerset_slot(ps, old[i]) = old[i];
 	free(old);
 	return 0;
 }
@@ -92,14 +92,14 @@ static void add_peer(vt_devtab *t, uint32_t dev, uint8_t ver, const uint8_t *ip)
 		ps->has_zero = 1;
 		return;
 	}
-	if (ps->mask && *peer_slot(ps, key) == key)
+	if (ps->mask && *vt_peerset_slot(ps, key) == key)
 		return;
 	if (t->n_peers >= t->max_peers ||
-	    ((ps->n + 1) * 2 > ps->mask && peer_grow(ps))) {
+	    ((ps->n + 1) * 2 > ps->mask && vt_peerset_grow(ps))) {
 		t->st.peer_drops++;
 		return;
 	}
-	*peer_slot(ps, key) = key;
+	*vt_peerset_slot(ps, key) = key;
 	ps->n++;
 	t->n_peers++;
 	t->devs[dev].r.external_peers++;

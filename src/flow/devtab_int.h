@@ -23,6 +23,11 @@ typedef struct vt_peerset {
 	uint8_t has_zero;
 } vt_peerset;
 
+/* The slot holding key, or the empty slot where it goes (needs mask > 0). */
+uint32_t *vt_peerset_slot(vt_peerset *ps, uint32_t key);
+/* Doubles the slots (16 at first); 0 on success, -1 out of memory. */
+int vt_peerset_grow(vt_peerset *ps);
+
 typedef struct vt_dev {
 	uint8_t key[DEVKEY_LEN];
 	vt_devrec r;        /* counters and owned arrays, exported as-is */

@@ -115,6 +115,10 @@ void vt_passive_frame(vt_passive *p, const vt_frame *f)
 }
 
 void vt_passive_finish(vt_passive *p) { vt_flowtab_flush(p->flows); }
+void vt_passive_expire(vt_passive *p, uint64_t now_us)
+{
+	vt_flowtab_expire(p->flows, now_us);
+}
 vt_devtab *vt_passive_devices(vt_passive *p) { return p->devs; }
 const vt_passive_stats *vt_passive_counters(const vt_passive *p) { return &p->st; }
 const vt_dis_stats *vt_passive_dis_stats(const vt_passive *p) { return &p->dis; }
