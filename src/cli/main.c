@@ -13,6 +13,7 @@ static const vt_command commands[] = {
 	{"match", "label service banners (Nmap probes, Recog, own rules)", vt_cmd_match},
 	{"report", "the views side by side: offered vs used, ranks, charts", vt_cmd_report},
 	{"watch", "capture live from an interface into per-device records", vt_cmd_watch},
+	{"inspect", "on-path capture of named devices by ARP spoofing, safely", vt_cmd_inspect},
 };
 
 static void usage(FILE *out)
