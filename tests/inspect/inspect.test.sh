@@ -176,6 +176,68 @@ grep -q 'is this host' "$VT_TMP/r3.err" && vt_ok "this host as --device: refused
 vt_eq "refusals leave the sysctls" "$(sysctls)" "$BEFORE"
 vt_eq "refusals leave the camera's entry" "$(neigh vtcam $GW)" "$GW_MAC"
 
+# ---- on a terminal: a typed confirmation naming the devices ----
+# on_tty ANSWER CMD...: runs CMD on a pseudo-terminal, answers the prompt.
+on_tty() {
+	python3 - "$@" <<'EOF'
+import os, pty, select, sys, time
+answer, argv = sys.argv[1], sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(argv[0], argv)
+buf, sent, end = b"", False, time.time() + 30
+while time.time() < end:
+    if select.select([fd], [], [], 0.2)[0]:
+        try:
+            d = os.read(fd, 4096)
+        except OSError:
+            break
+        if not d:
+            break
+        buf += d
+        if not sent and b"Type 'yes'" in buf:
+            os.write(fd, (answer + "\n").encode())
+            sent = True
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(buf.decode("utf-8", "replace"))
+print("\nEXIT", os.waitstatus_to_exitcode(st))
+EOF
+}
+on_tty no ip netns exec vtscan "$VANTAGE" inspect -i eth0 --device $CAM >"$VT_TMP/tty1.out" 2>&1
+if grep -q "$CAM ($CAM_MAC)" "$VT_TMP/tty1.out" && grep -q 'not confirmed; nothing was sent' "$VT_TMP/tty1.out" &&
+	grep -q '^EXIT 2$' "$VT_TMP/tty1.out"; then
+	vt_ok "terminal: the prompt names the device; anything but 'yes' refuses (exit 2)"
+else
+	vt_fail "terminal refusal: $(cat "$VT_TMP/tty1.out")"
+fi
+vt_eq "terminal refusal leaves the camera's entry" "$(neigh vtcam $GW)" "$GW_MAC"
+on_tty yes ip netns exec vtscan "$VANTAGE" inspect -i eth0 --device $CAM --duration 3 >"$VT_TMP/tty2.out" 2>&1
+if grep -q '^EXIT 0$' "$VT_TMP/tty2.out" && grep -q 'vantage inspect on eth0: ' "$VT_TMP/tty2.out" &&
+	grep -q "$CAM ($CAM_MAC) .* frames" "$VT_TMP/tty2.out"; then
+	vt_ok "terminal: 'yes' runs it, with the live view (device, frames, bytes)"
+else
+	vt_fail "terminal 'yes': $(cat "$VT_TMP/tty2.out")"
+fi
+wait_true "after --duration"
+
+# ---- not root: nobody with CAP_NET_RAW and CAP_NET_ADMIN only ----
+if command -v setpriv >/dev/null 2>&1; then
+	BEFORE=$(sysctls)
+	ip netns exec vtscan setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		--inh-caps=-all,+net_raw,+net_admin --ambient-caps=-all,+net_raw,+net_admin \
+		"$VANTAGE" inspect -i eth0 --device $CAM --consent --duration 3 --json \
+		>"$VT_TMP/caps.out" 2>"$VT_TMP/caps.err"
+	vt_eq "as nobody with CAP_NET_RAW+CAP_NET_ADMIN: exit status" "$?" 0
+	vt_eq "as nobody: the camera's record" "$(vt_json_count "$VT_TMP/caps.out")" 1
+	wait_true "as nobody, after --duration"
+	wait_sysctls "as nobody" "$BEFORE"
+	vt_run "$VT_TMP/nocap.out" "$VT_TMP/nocap.err" ip netns exec vtscan setpriv --reuid=nobody \
+		--regid=nogroup --clear-groups --inh-caps=-all "$VANTAGE" inspect -i eth0 --device $CAM --consent
+	vt_eq "as nobody without capabilities: exit status" "$VT_RC" 2
+	grep -q 'needs CAP_NET_RAW' "$VT_TMP/nocap.err" && vt_ok "without capabilities: says which" ||
+		vt_fail "without capabilities: $(cat "$VT_TMP/nocap.err")"
+fi
+
 # ---- run 1: on path, traffic, SIGINT ----
 ip netns exec vtcam tcpdump -U -n -i eth0 -w "$VT_TMP/cam.pcap" 2>"$VT_TMP/camdump.err" &
 CAMDUMP=$!
