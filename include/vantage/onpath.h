@@ -97,6 +97,15 @@ int vt_targets_resolve(int arp_fd, const vt_netif *nif,
 		       const char *const *devices, size_t n_devices, int all,
 		       vt_targets *t, char *errbuf);
 
+/*
+ * After an ARP frame said the gateway's address is at another MAC: asks
+ * the gateway's address again (two requests, 1 s of answers). When the
+ * known MAC answers, nothing changes (0: a spoofer); when one other MAC
+ * alone answers, the gateway did change and t->gw takes it (1); <0 when
+ * nobody answered or several new MACs did (t unchanged).
+ */
+int vt_targets_recheck_gw(int arp_fd, const vt_netif *nif, vt_targets *t);
+
 /* ---- spoofing and correcting (spoof.c) ---- */
 
 /* One paced round: to each victim "gateway is at self", to the gateway

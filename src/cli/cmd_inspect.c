@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <getopt.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +315,7 @@ static int setup(run *r, int argc, char **argv)
 		return -1;
 	}
 	r->sysctls_set = 1;
+	signal(SIGPIPE, SIG_IGN); /* a vanished guardian is an error, not death */
 	if (vt_guard_start(&r->g, r->arp_fd, r->nif.ifindex, &r->t, &r->sc,
 			   o->user, err) != VT_OK) {
 		vt_cli_error(CMD, "%s", err);
@@ -390,6 +392,25 @@ static void view(run *r)
 
 /* ---- the loop ---- */
 
+/* Which MAC the corrective ARP gives the devices for the gateway: the
+ * one answering for its address now (a real change), else the known one. */
+static void recheck_gw(run *r)
+{
+	char was[18], now[18];
+	vt_mac_format(r->t.gw.mac, was);
+	int c = vt_targets_recheck_gw(r->arp_fd, &r->nif, &r->t);
+	vt_mac_format(r->t.gw.mac, now);
+	if (c > 0)
+		vt_cli_error(CMD, "the gateway answers from %s now (was %s): "
+				  "the devices are told %s", now, was, now);
+	else if (c == 0)
+		vt_cli_error(CMD, "the gateway still answers from %s: another "
+				  "host is spoofing it", was);
+	else
+		vt_cli_error(CMD, "the gateway's address gets no single answer: "
+				  "the devices are told its known MAC %s", was);
+}
+
 /* Reads waiting ARP frames; 1 when one of them is an alarm. */
 static int watch_arp(run *r)
 {
@@ -399,10 +420,13 @@ static int watch_arp(run *r)
 	while ((got = vt_arp_recv(r->arp_fd, &m, &out)) != 0) {
 		if (got < 0)
 			return 0;
-		if (!out && vt_onpath_judge(&r->t, &m, why) != VT_ONPATH_QUIET) {
-			vt_cli_error(CMD, "stopping: %s", why);
-			return 1;
-		}
+		int a = out ? VT_ONPATH_QUIET : vt_onpath_judge(&r->t, &m, why);
+		if (a == VT_ONPATH_QUIET)
+			continue;
+		vt_cli_error(CMD, "stopping: %s", why);
+		if (a == VT_ONPATH_GW_CHANGED)
+			recheck_gw(r);
+		return 1;
 	}
 	return 0;
 }
@@ -501,7 +525,9 @@ static void restore(run *r)
 /* The named devices' records: identified, printed, stored. */
 static void report(run *r)
 {
-	vt_tap_pump(r->tap, (char[VT_ERRBUF_LEN]){0});
+	char err[VT_ERRBUF_LEN];
+	for (int i = 0; i < 64 && vt_tap_pump(r->tap, err) > 0; i++)
+		; /* what arrived while correcting (bounded) */
 	vt_passive_finish(r->pass);
 	vt_devrec *all = NULL;
 	size_t n = 0;
@@ -535,7 +561,7 @@ static void report(run *r)
 static void summary(run *r, const char *status)
 {
 	const vt_passive_stats *ps = vt_passive_counters(r->pass);
-	fprintf(stderr, "%s: %s on %s, %zu device(s), %llu spoofed and %llu "
+	fprintf(stderr, "vantage %s: %s on %s, %zu device(s), %llu spoofed and %llu "
 			"corrective ARP replies, %llu frames (%llu kernel "
 			"drops); forwarding and redirects %s\n",
 		CMD, status, r->nif.name, r->t.n, (unsigned long long)r->spoofed,

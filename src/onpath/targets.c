@@ -281,3 +281,47 @@ int vt_targets_resolve(int arp_fd, const vt_netif *nif,
 	t->gw = *g;
 	return pick(nif, &s, devices, n_devices, all, t, errbuf);
 }
+
+int vt_targets_recheck_gw(int arp_fd, const vt_netif *nif, vt_targets *t)
+{
+	uint8_t macs[4][6];
+	int n_macs = 0, known = 0;
+	struct timespec t0, now;
+	ask(arp_fd, nif, t->gw.ip);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int asked = 1;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long el = (now.tv_sec - t0.tv_sec) * 1000 +
+			  (now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (el >= LISTEN_MS)
+			break;
+		if (el >= LISTEN_MS / 2 && asked < 2) {
+			ask(arp_fd, nif, t->gw.ip);
+			asked++;
+		}
+		struct pollfd p = {.fd = arp_fd, .events = POLLIN};
+		poll(&p, 1, 50);
+		vt_arp_msg m;
+		int out, r;
+		while ((r = vt_arp_recv(arp_fd, &m, &out)) > 0) {
+			if (out || m.op != 2 || memcmp(m.spa, t->gw.ip, 4) ||
+			    memcmp(m.tpa, nif->self.ip, 4))
+				continue;
+			if (!memcmp(m.sha, t->gw.mac, 6)) {
+				known = 1;
+				continue;
+			}
+			int dup = 0;
+			for (int i = 0; i < n_macs; i++)
+				dup |= !memcmp(macs[i], m.sha, 6);
+			if (!dup && n_macs < 4)
+				memcpy(macs[n_macs++], m.sha, 6);
+		}
+	}
+	if (known)
+		return 0;
+	if (n_macs != 1)
+		return -1;
+	memcpy(t->gw.mac, macs[0], 6);
+	return 1;
+}

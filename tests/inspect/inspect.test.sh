@@ -225,8 +225,14 @@ if command -v setpriv >/dev/null 2>&1; then
 	BEFORE=$(sysctls)
 	ip netns exec vtscan setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		--inh-caps=-all,+net_raw,+net_admin --ambient-caps=-all,+net_raw,+net_admin \
-		"$VANTAGE" inspect -i eth0 --device $CAM --consent --duration 3 --json \
-		>"$VT_TMP/caps.out" 2>"$VT_TMP/caps.err"
+		"$VANTAGE" inspect -i eth0 --device $CAM --consent --duration 5 --json \
+		>"$VT_TMP/caps.out" 2>"$VT_TMP/caps.err" &
+	CAPS=$!
+	PIDS="$PIDS $CAPS"
+	wait_spoofed && vt_ok "as nobody with CAP_NET_RAW+CAP_NET_ADMIN: on path" ||
+		vt_fail "as nobody: not on path: $(cat "$VT_TMP/caps.err")"
+	in_ns vtcam ping -n -q -c 3 -i 0.2 -W 1 198.51.100.10 >/dev/null 2>&1
+	wait_exit $CAPS
 	vt_eq "as nobody with CAP_NET_RAW+CAP_NET_ADMIN: exit status" "$?" 0
 	vt_eq "as nobody: the camera's record" "$(vt_json_count "$VT_TMP/caps.out")" 1
 	wait_true "as nobody, after --duration"
@@ -359,8 +365,55 @@ if grep -q 'stopping: .*another host is spoofing' "$VT_TMP/run4.err"; then
 else
 	vt_fail "second spoofer not reported: $(cat "$VT_TMP/run4.err")"
 fi
+grep -q "the gateway still answers from $GW_MAC: another host is spoofing it" "$VT_TMP/run4.err" &&
+	vt_ok "second spoofer: the gateway's true MAC confirmed by asking" ||
+	vt_fail "second spoofer: no recheck: $(cat "$VT_TMP/run4.err")"
 wait_true "after the second spoofer"
 wait_sysctls "after the second spoofer" "$BEFORE"
+
+# ---- run 6: the gateway's MAC changes; the devices get the new one ----
+NEW_GW_MAC=98:9b:cb:01:02:99
+BEFORE=$(sysctls)
+start_inspect run6 --duration 60
+RUN6=$IPID
+wait_spoofed && vt_ok "run 6 on path" || vt_fail "run 6 not on path: $(cat "$VT_TMP/run6.err")"
+in_ns vtgw ip link set eth0 address $NEW_GW_MAC
+in_ns vtgw ping -n -q -c 1 -W 1 192.168.77.99 >/dev/null 2>&1 # ARP from the new MAC
+wait_exit $RUN6
+vt_eq "gateway MAC change: exit status" "$?" 1
+grep -q "the gateway answers from $NEW_GW_MAC now (was $GW_MAC)" "$VT_TMP/run6.err" &&
+	vt_ok "gateway MAC change: reported, the devices told the new MAC" ||
+	vt_fail "gateway MAC change: $(cat "$VT_TMP/run6.err")"
+# The kernel flushed the gateway's neighbour table when its MAC changed:
+# the camera must hold the new MAC, the gateway nothing pointing at us.
+t=0
+while [ $t -le 50 ] && ! { [ "$(neigh vtcam $GW)" = "$NEW_GW_MAC" ] && [ "$(neigh vtgw $CAM)" != "$SCAN_MAC" ]; }; do
+	sleep 0.1
+	t=$((t + 1))
+done
+vt_eq "after the gateway's MAC changed: the camera's entry for it (within 5 s)" "$(neigh vtcam $GW)" "$NEW_GW_MAC"
+in_ns vtgw ping -n -q -c 1 -W 1 $CAM >/dev/null 2>&1
+vt_eq "after the gateway's MAC changed: the gateway's entry for the camera" "$(neigh vtgw $CAM)" "$CAM_MAC"
+wait_sysctls "after the gateway's MAC changed" "$BEFORE"
+in_ns vtgw ip link set eth0 address $GW_MAC
+in_ns vtcam ping -n -q -c 2 -i 0.2 -W 1 $GW >/dev/null 2>&1
+in_ns vtgw ping -n -q -c 2 -i 0.2 -W 1 $CAM >/dev/null 2>&1
+
+# ---- run 7: the guardian is killed; the run stops and says what to undo ----
+BEFORE=$(sysctls)
+start_inspect run7 --duration 60
+RUN7=$IPID
+wait_spoofed && vt_ok "run 7 on path" || vt_fail "run 7 not on path: $(cat "$VT_TMP/run7.err")"
+GUARD=$(ps -o pid= --ppid $RUN7 | tr -d ' ' | head -1)
+[ -n "$GUARD" ] && kill -KILL "$GUARD"
+wait_exit $RUN7
+vt_eq "guardian killed: exit status" "$?" 1
+grep -q 'stopping: the guardian process is gone' "$VT_TMP/run7.err" &&
+	grep -q 'could not be restored: set /proc/sys/net/ipv4/ip_forward=0' "$VT_TMP/run7.err" &&
+	vt_ok "guardian killed: stops, and names the sysctl values to put back" ||
+	vt_fail "guardian killed: $(cat "$VT_TMP/run7.err")"
+wait_true "after the guardian was killed"
+set_sysctls $BEFORE
 
 # ---- run 5: this host's interface goes down ----
 BEFORE=$(sysctls)
