@@ -204,16 +204,12 @@ static void host_str(const vt_host *h, char *out, size_t cap)
 	snprintf(out, cap, "%s (%s)", ip, mac);
 }
 
-/* --consent, or a typed "yes" on a terminal after naming the devices. */
+/* --consent, or a typed "yes" on a terminal after naming the devices
+ * (without a terminal, setup refused before sending anything). */
 static int consent(const run *r)
 {
 	if (r->o->consent)
 		return 0;
-	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
-		vt_cli_error(CMD, "refusing to ARP-spoof without --consent "
-				  "(stdin is not a terminal to ask on)");
-		return -1;
-	}
 	char s[64];
 	fprintf(stderr, "vantage inspect will ARP-spoof on %s, putting this "
 			"host between the gateway ", r->nif.name);
@@ -286,6 +282,12 @@ static int setup(run *r, int argc, char **argv)
 {
 	char err[VT_ERRBUF_LEN];
 	const opts *o = r->o;
+	if (!o->consent && (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))) {
+		vt_cli_error(CMD, "refusing to ARP-spoof without --consent "
+				  "(stdin is not a terminal to ask on); nothing "
+				  "was sent");
+		return -1;
+	}
 	if (vt_netif_get(o->iface, &r->nif, err) != VT_OK ||
 	    (r->arp_fd = vt_arp_socket(r->nif.ifindex, err)) < 0 ||
 	    vt_targets_resolve(r->arp_fd, &r->nif, o->devices, o->n_dev,

@@ -54,6 +54,8 @@ vt_lab_begin >"$VT_TMP/up.log" 2>&1 || {
 	exit 1
 }
 
+T0=$(date +%s)
+
 # Every command of this test that sends anything runs in a vt* namespace
 # (background ones call `ip netns exec vt...` directly, so $! is theirs).
 in_ns() {
@@ -165,6 +167,10 @@ vt_run "$VT_TMP/r1.out" "$VT_TMP/r1.err" in_ns vtscan "$VANTAGE" inspect -i eth0
 vt_eq "no --consent: exit status" "$VT_RC" 2
 grep -q 'refusing to ARP-spoof without --consent' "$VT_TMP/r1.err" &&
 	vt_ok "no --consent: says why" || vt_fail "no --consent: $(cat "$VT_TMP/r1.err")"
+vt_run "$VT_TMP/r4.out" "$VT_TMP/r4.err" in_ns vtscan "$VANTAGE" inspect -i eth0 --all </dev/null
+vt_eq "--all without --consent: exit status" "$VT_RC" 2
+grep -q 'refusing to ARP-spoof without --consent' "$VT_TMP/r4.err" &&
+	vt_ok "--all without --consent: refused" || vt_fail "--all without --consent: $(cat "$VT_TMP/r4.err")"
 vt_run "$VT_TMP/r2.out" "$VT_TMP/r2.err" in_ns vtscan "$VANTAGE" inspect -i eth0 --device $GW --consent
 vt_eq "the gateway as --device: exit status" "$VT_RC" 2
 grep -q 'is the gateway' "$VT_TMP/r2.err" && vt_ok "the gateway as --device: refused" ||
@@ -452,4 +458,5 @@ for f in "$VT_TMP"/run*.err; do
 		cat "$f"
 	fi
 done
+echo "test body: $(($(date +%s) - T0)) s (after lab/up)"
 vt_finish
