@@ -615,6 +615,9 @@ int vt_cmd_inspect(int argc, char **argv)
 		return p > 0 ? VT_EXIT_OK : VT_EXIT_USAGE;
 	if (setup(&r, argc, argv)) {
 		restore(&r); /* nothing was spoofed; sysctls if set */
+		if (r.st)
+			vt_store_run_end(r.st, r.run_id, now_us(), 0,
+					 "error: setup failed");
 		cleanup(&r);
 		return VT_EXIT_USAGE;
 	}
