@@ -16,6 +16,7 @@ static const vt_command commands[] = {
 	{"report", "the views side by side: offered vs used, ranks, charts", vt_cmd_report},
 	{"import", "load ZGrab2, Censys, Nmap, masscan and ZMap results", vt_cmd_import},
 	{"watch", "capture live from an interface into per-device records", vt_cmd_watch},
+	{"inspect", "on-path capture of named devices by ARP spoofing, safely", vt_cmd_inspect},
 };
 
 static void usage(FILE *out)
