@@ -98,6 +98,12 @@ else
 fi
 pids2=$(for ns in $LAB_NS; do ip netns pids "$ns"; done | sort -n | tr '\n' ' ')
 vt_eq "second lab/up leaves the running lab alone (same processes)" "$pids2" "$pids1"
+# No lab daemon inherited the lab lock (or any descriptor of this test's).
+held=""
+for p in $pids2; do
+	ls -l "/proc/$p/fd" 2>/dev/null | grep -q "vantage-lab.lock\|$VT_TMP" && held="$held $p"
+done
+vt_eq "no lab daemon holds the lab lock or the test's files" "$held" ""
 nns=0
 for ns in $LAB_NS; do [ -e "/run/netns/$ns" ] && nns=$((nns + 1)); done
 vt_eq "every lab namespace exists" "$nns" "$(echo "$LAB_NS" | wc -l)"
