@@ -28,6 +28,7 @@ typedef struct vt_command {
 int vt_cmd_read(int argc, char **argv);
 int vt_cmd_devices(int argc, char **argv);
 int vt_cmd_match(int argc, char **argv);
+int vt_cmd_scan(int argc, char **argv);
 
 /* "vantage <cmd>: <message>" on stderr. */
 void vt_cli_error(const char *cmd, const char *fmt, ...)

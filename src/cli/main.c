@@ -11,6 +11,7 @@ static const vt_command commands[] = {
 	{"read", "read pcap/pcapng captures into per-device records", vt_cmd_read},
 	{"devices", "print the devices in a store", vt_cmd_devices},
 	{"match", "label service banners (Nmap probes, Recog, own rules)", vt_cmd_match},
+	{"scan", "SYN-scan targets and grab and label banners", vt_cmd_scan},
 };
 
 static void usage(FILE *out)

@@ -125,7 +125,7 @@ static int put_services(vt_store *st, int64_t dev_id, int64_t run_id,
 		const vt_service *v = &d->services[i];
 		const char *proto = proto_name(v->proto);
 		if (!proto || v->role > VT_ROLE_SERVER ||
-		    v->scope > VT_SCOPE_EXTERNAL)
+		    v->scope > VT_SCOPE_EXTERNAL || v->technique > VT_TECH_ACTIVE)
 			return vt_store_error(st, VT_EINVAL,
 					      "service with bad proto/role/scope");
 		int rc = sqlite3_bind_int64(s, 1, dev_id);
@@ -140,6 +140,8 @@ static int put_services(vt_store *st, int64_t dev_id, int64_t run_id,
 		rc |= vt_store_bind_u64(s, 8, v->bytes);
 		rc |= vt_store_bind_time(s, 9, v->first_us);
 		rc |= vt_store_bind_time(s, 10, v->last_us);
+		rc |= vt_store_bind_text(
+			s, 11, v->technique == VT_TECH_ACTIVE ? "active" : "passive");
 		if (vt_store_bound_step(st, s, rc))
 			return VT_EDB;
 	}
