@@ -218,6 +218,25 @@ static void emit(vt_grab *g, job *j, int final, const char *probe,
 		g->fn(&r, g->user);
 }
 
+/* No rule named the port: as Nmap falls back on its port table, name the
+ * protocol the bytes plainly speak (an HTTP status line, a TLS handshake),
+ * with no rule and no confidence. */
+static void fallback_name(job *j)
+{
+	const char *svc = NULL;
+	if (j->best_len >= 9 && !memcmp(j->best, "HTTP/1.", 7))
+		svc = "http";
+	else if (j->tls && j->tls->have)
+		svc = "ssl";
+	if (!svc)
+		return;
+	if (!j->best_rank)
+		memset(&j->best_ans, 0, sizeof(j->best_ans));
+	if (!j->best_ans.type)
+		j->best_ans.type = "unknown";
+	snprintf(j->best_ans.service, sizeof(j->best_ans.service), "%s", svc);
+}
+
 static void job_finish(vt_grab *g, job *j, const char *end, uint64_t now)
 {
 	if (!j->best_rank && j->tls && j->tls->have) {
@@ -230,8 +249,11 @@ static void job_finish(vt_grab *g, job *j, const char *end, uint64_t now)
 		    j->best_ans.rule[0])
 			j->best_rank = 1;
 	}
+	if (!j->best_ans.service[0])
+		fallback_name(j);
 	emit(g, j, 1, j->best_probe, j->best, j->best_len,
-	     j->best_rank ? &j->best_ans : NULL, end, now);
+	     j->best_rank || j->best_ans.service[0] ? &j->best_ans : NULL, end,
+	     now);
 	job_clear(j);
 	j->state = J_DONE;
 	g->st.done++;

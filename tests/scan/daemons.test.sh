@@ -1,0 +1,137 @@
+#!/bin/sh
+# `vantage scan` against real daemons in a namespace pair the test makes
+# (dropbear SSH, busybox telnetd and httpd, dnsmasq DNS over TCP and UDP,
+# an OpenSSL TLS server with a self-signed certificate), with Nmap -sV as
+# the oracle:
+#   - exactly the listening ports are reported open (closed ones closed,
+#     nothing else open), TCP and UDP;
+#   - each port's service equals Nmap's (ssl/x counts as x) and the
+#     products named agree; the TLS certificate's SHA-256 equals
+#     openssl's fingerprint of the served certificate, subject and issuer
+#     carry its CN;
+#   - the store: a run (internal, active, ok), the device keyed by the
+#     target's MAC (from the neighbour table), one active server service
+#     per open port, banner rows (the TLS one with the chain's DER);
+#   - privileges: during the scan the process runs as nobody;
+#   - SIGINT mid-scan: exit 130 within seconds, the run marked interrupted.
+. "${VT_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+vt_init
+. "$VT_SRCDIR/tests/scan/ns.sh"
+vt_ns_root
+vt_need python3 sqlite3 dropbear dropbearkey busybox dnsmasq openssl nmap ss
+vt_ns_up
+
+out=$VT_TMP/out
+err=$VT_TMP/err
+db=$VT_TMP/scan.db
+chmod 755 "$VT_TMP"
+
+# The daemons.
+dropbearkey -t ed25519 -f "$VT_TMP/hostkey" >/dev/null 2>&1
+vt_ns_bg dropbear dropbear -F -E -s -r "$VT_TMP/hostkey" -p 22 -P "$VT_TMP/dropbear.run"
+mkdir -p "$VT_TMP/www"
+printf '<html><head><title>IPC Login</title></head><body>login</body></html>\n' >"$VT_TMP/www/index.html"
+vt_ns_bg httpd busybox httpd -f -p 80 -h "$VT_TMP/www"
+vt_ns_bg telnetd busybox telnetd -F -p 23 -l /bin/false
+vt_ns_bg dnsmasq dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts \
+	--listen-address="$T_IP" --bind-interfaces --pid-file= --user=root -p 53
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=vt-test-nas/O=Synology Inc." \
+	-keyout "$VT_TMP/key.pem" -out "$VT_TMP/cert.pem" >/dev/null 2>&1
+vt_ns_bg tls openssl s_server -accept 443 -cert "$VT_TMP/cert.pem" -key "$VT_TMP/key.pem" -www -quiet
+for p in 22 23 53 80 443; do
+	vt_ns_wait_tcp $p || vt_fail "daemon on port $p did not start"
+done
+fp=$(openssl x509 -in "$VT_TMP/cert.pem" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
+
+PORTS=T:21,22,23,53,80,443,2323,8081,U:53,161
+vt_run "$out" "$err" ip netns exec "$NS_S" "$VANTAGE" scan -p "$PORTS" --rate 2000 \
+	--wait 1000 --closed --json --db "$db" "$T_IP" 10.77.255.9
+vt_eq "scan: exit status" "$VT_RC" 0
+cat "$err"
+python3 - "$out" "$T_IP" "$fp" >"$VT_TMP/check" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+ip, fp = sys.argv[2], sys.argv[3]
+st = {(r["proto"], r["port"]): r for r in rows if r["ip"] == ip}
+print("open", " ".join(sorted("%s/%d" % k for k, r in st.items() if r["state"] == "open")))
+print("closed", " ".join(sorted("%s/%d" % k for k, r in st.items() if r["state"] == "closed")))
+print("others", len([r for r in rows if r["ip"] != ip]))
+for (pr, p), r in sorted(st.items()):
+    if r["state"] == "open":
+        print("svc %s/%d %s|%s" % (pr, p, r["service"], r["product"]))
+t = st.get(("tcp", 443), {}).get("tls") or {}
+print("tls", t.get("sha256") == fp, "vt-test-nas" in (t.get("subject") or ""),
+      "vt-test-nas" in (t.get("issuer") or ""))
+print("mac", st.get(("tcp", 22), {}).get("mac"))
+PY
+cat "$VT_TMP/check"
+vt_eq "open ports" "$(sed -n 's/^open //p' "$VT_TMP/check")" "tcp/22 tcp/23 tcp/443 tcp/53 tcp/80 udp/53"
+vt_eq "closed ports" "$(sed -n 's/^closed //p' "$VT_TMP/check")" "tcp/21 tcp/2323 tcp/8081 udp/161"
+vt_eq "nothing from the absent host" "$(sed -n 's/^others //p' "$VT_TMP/check")" 0
+vt_eq "TLS: sha256, subject, issuer" "$(sed -n 's/^tls //p' "$VT_TMP/check")" "True True True"
+vt_eq "HTTP without a Server header: named by its status line" \
+	"$(sed -n 's/^svc tcp\/80 //p' "$VT_TMP/check")" "http|None"
+vt_eq "MAC from the neighbour table" "$(sed -n 's/^mac //p' "$VT_TMP/check")" "$T_MAC"
+
+# Nmap as the oracle for services and products.
+ip netns exec "$NS_S" nmap -n -Pn -sS -sV -p 22,23,53,443 --max-retries 1 -oX "$VT_TMP/nmap.xml" "$T_IP" >/dev/null 2>&1
+python3 - "$VT_TMP/nmap.xml" "$VT_TMP/check" <<'PY' >"$VT_TMP/agree"
+import sys, xml.etree.ElementTree as ET
+ours = {}
+for l in open(sys.argv[2]):
+    if l.startswith("svc tcp/"):
+        k, v = l[4:].strip().split(" ", 1)
+        ours[int(k.split("/")[1])] = v.split("|")
+for p in ET.parse(sys.argv[1]).getroot().iter("port"):
+    s = p.find("service")
+    name = s.get("name", "") if s is not None else ""
+    if s is not None and s.get("tunnel") == "ssl" and name.startswith("ssl/"):
+        name = name[4:]
+    prod = s.get("product", "") if s is not None else ""
+    o = ours.get(int(p.get("portid")), ["", ""])
+    o = ["" if x == "None" else x for x in o]
+    if s is not None and s.get("method") == "table":
+        name = o[0]  # Nmap guessed from the port number: nothing to compare
+    same_svc = o[0] == name or (name in ("https",) and o[0] == "http")
+    same_prod = (not prod) or prod.lower().split()[0] in o[1].lower()
+    print(p.get("portid"), "agree" if same_svc and same_prod else "differ",
+          "nmap=%s|%s ours=%s|%s" % (name, prod, o[0], o[1]))
+PY
+cat "$VT_TMP/agree"
+vt_eq "Nmap: ports compared" "$(wc -l <"$VT_TMP/agree")" 4
+vt_eq "Nmap: per-port service and product agree" "$(grep -c ' differ ' "$VT_TMP/agree")" 0
+
+q() { sqlite3 "$db" "$1"; }
+vt_eq "store: run" "$(q "select command, vantage, technique, status from run")" "scan|internal|active|ok"
+vt_eq "store: device keyed by MAC" "$(q "select count(*) from device where mac = '$T_MAC'")" 1
+vt_eq "store: active server services" \
+	"$(q "select group_concat(proto || '/' || port, ' ') from (select * from service where technique = 'active' and role = 'server' order by proto, port)")" \
+	"tcp/22 tcp/23 tcp/53 tcp/80 tcp/443 udp/53"
+vt_eq "store: TLS banner with the chain" \
+	"$(q "select count(*) from banner where port = 443 and tls_sha256 = '$fp' and length(tls_chain) > 500")" 1
+n=$(q "select count(distinct port) from banner where device_id is not null")
+[ "$n" -ge 5 ] && vt_ok "store: banner rows tied to the device ($n ports)" ||
+	vt_fail "store: banner rows with a device: $n"
+
+# Privileges dropped once the sockets are open.
+ip netns exec "$NS_S" "$VANTAGE" scan -p 9 --no-grab --wait 3000 "$T_IP" >/dev/null 2>&1 &
+spid=$!
+sleep 1.2
+uid=$(awk '/^Uid:/ { print $2 }' /proc/$spid/status 2>/dev/null)
+wait $spid
+vt_eq "privileges: runs as nobody" "$uid" "$(id -u nobody)"
+
+# SIGINT: stops sending, waits briefly, flushes, exits 130.
+ip netns exec "$NS_S" "$VANTAGE" scan -p 1-200 --rate 100 --db "$VT_TMP/int.db" \
+	"$T_IP" >"$VT_TMP/int.out" 2>"$VT_TMP/int.err" &
+spid=$!
+sleep 1.5
+t0=$(date +%s)
+kill -INT $spid
+rc=0
+wait $spid || rc=$?
+t1=$(date +%s)
+vt_eq "SIGINT: exit status" "$rc" 130
+[ $((t1 - t0)) -le 4 ] && vt_ok "SIGINT: exits within 4 s" || vt_fail "SIGINT: took $((t1 - t0)) s"
+vt_eq "SIGINT: run marked" "$(sqlite3 "$VT_TMP/int.db" "select status from run")" "interrupted"
+vt_ns_finish
