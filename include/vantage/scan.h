@@ -190,9 +190,13 @@ void vt_syn_close(vt_syn *s);
 /* A descriptor that polls readable when a reply may be waiting. */
 int vt_syn_fd(const vt_syn *s);
 /* Sends one probe (TCP SYN, or the port's UDP payload for this attempt).
- * VT_OK, VT_ENOTFOUND (no route to dst), VT_EIO (send failed). */
+ * VT_OK, VT_ENOTFOUND (no route to dst), VT_EFULL (the socket's buffer is
+ * full, e.g. probes waiting for ARP: wait and send again; not counted),
+ * VT_EIO (send failed, counted). */
 int vt_syn_send(vt_syn *s, const vt_addr *dst, uint8_t proto, uint16_t port,
 		unsigned attempt);
+/* Counts a probe given up on (VT_EFULL for too long). */
+void vt_syn_count_error(vt_syn *s);
 
 enum { VT_PORT_OPEN = 1, VT_PORT_CLOSED = 2 };
 

@@ -288,6 +288,20 @@ static void listen_for(vt_scanjob *s, uint64_t ms)
 	}
 }
 
+/* Sends one probe; while the socket buffer is full (probes queued behind
+ * ARP), reads replies and tries again, for at most 2 s. */
+static void send_one(vt_scanjob *s, const vt_addr *a, const vt_port *p,
+		     unsigned attempt, struct pollfd *pfd)
+{
+	for (int tries = 0; tries < 200 && !vt_cli_interrupted; tries++) {
+		if (vt_syn_send(s->syn, a, p->proto, p->port, attempt) != VT_EFULL)
+			return;
+		poll(pfd, 1, 10);
+		drain(s);
+	}
+	vt_syn_count_error(s->syn);
+}
+
 /* One pass over this shard's pairs; on a retry, only unanswered ones. */
 static void send_pass(vt_scanjob *s, unsigned attempt)
 {
@@ -313,7 +327,7 @@ static void send_pass(vt_scanjob *s, unsigned attempt)
 			if (vt_cli_interrupted)
 				return;
 		}
-		vt_syn_send(s->syn, &a, p->proto, p->port, attempt);
+		send_one(s, &a, p, attempt, &pfd);
 		drain(s);
 		progress(s, vt_now_ns(), 0);
 	}

@@ -54,8 +54,13 @@ static int open_raw(int fam, int proto, const char *iface)
 		close(fd);
 		return -1;
 	}
-	int big = 1 << 21;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	/* Probes to on-link hosts wait in the kernel's ARP queue and count
+	 * against the send buffer meanwhile: room for some thousands. */
+	int big = 1 << 23;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big)))
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
 	return fd;
 }
 
@@ -107,6 +112,7 @@ void vt_syn_close(vt_syn *s)
 }
 
 int vt_syn_fd(const vt_syn *s) { return s->ep; }
+void vt_syn_count_error(vt_syn *s) { s->st.send_errors++; }
 const vt_syn_stats *vt_syn_stats_get(const vt_syn *s) { return &s->st; }
 
 static socklen_t to_sa(const vt_addr *a, uint16_t port,
@@ -258,6 +264,8 @@ int vt_syn_send(vt_syn *s, const vt_addr *dst, uint8_t proto, uint16_t port,
 	struct sockaddr_storage ss;
 	socklen_t sl = to_sa(dst, 0, &ss);
 	if (sendto(fd, pkt, hl + n, 0, (struct sockaddr *)&ss, sl) < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+			return VT_EFULL; /* not counted: the caller waits and retries */
 		s->st.send_errors++;
 		return VT_EIO;
 	}
