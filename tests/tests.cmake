@@ -23,4 +23,11 @@ foreach(script ${VT_SCRIPT_TESTS})
     ENVIRONMENT "VANTAGE=$<TARGET_FILE:vantage>;VT_SRCDIR=${CMAKE_SOURCE_DIR};VT_BUILDDIR=${CMAKE_BINARY_DIR};VT_DATASETS=${CMAKE_SOURCE_DIR}/../shared/datasets"
     SKIP_RETURN_CODE 77
     TIMEOUT 600)
+  # Tests that bring up the lab (they run lab/up) share its fixed namespace
+  # names and addresses: never run two of them at once (ctest -j).
+  file(READ ${script} VT_SCRIPT_BODY)
+  string(FIND "${VT_SCRIPT_BODY}" "lab/up" VT_USES_LAB)
+  if(NOT VT_USES_LAB EQUAL -1)
+    set_tests_properties(${kind}/${name} PROPERTIES RESOURCE_LOCK vantage_lab)
+  endif()
 endforeach()
