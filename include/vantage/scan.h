@@ -166,7 +166,8 @@ uint64_t vt_now_ns(void);
 /* The payload sent to a UDP port on a given attempt (SSDP M-SEARCH, mDNS,
  * SNMP v1 then v2c get, CoAP, NTP, DNS, ...; ports with several payloads
  * take them in turn), or NULL with *len 0 for an empty datagram. The
- * bytes are static. name (optional) gets a short protocol name. */
+ * bytes are static. name (optional) gets the service's name as Nmap
+ * spells it (domain, ntp, snmp, upnp, mdns, coap, ...). */
 const uint8_t *vt_udp_payload(uint16_t port, unsigned attempt, size_t *len,
 			      const char **name);
 

@@ -370,9 +370,20 @@ static void label_udp(vt_scanjob *s)
 			keep(&s->recs[i], NULL, e->data, e->len, &none);
 			s->recs[i].labelled = 0;
 		}
+		vt_portrec *r = &s->recs[i];
+		const char *name = NULL;
+		size_t plen;
+		vt_udp_payload(e->port, 0, &plen, &name);
+		if (e->len && !r->ans.service[0] && name) {
+			/* No rule named it: it answered the protocol we spoke. */
+			if (!r->labelled)
+				r->ans.type = "unknown";
+			snprintf(r->ans.service, sizeof(r->ans.service), "%s", name);
+			r->labelled = 1;
+		}
 		if (e->len)
 			put_banner(s, &e->addr, 17, e->port, NULL, e->data, e->len,
-				   NULL, &s->recs[i].ans);
+				   NULL, &r->ans);
 	}
 }
 

@@ -82,8 +82,8 @@ int vt_grab_tls_port(uint16_t port)
 {
 	static const uint16_t tls[] = {261, 443, 448, 465, 563, 585, 614, 636,
 				       989, 990, 992, 993, 994, 995, 1443, 2443,
-				       3269, 4433, 4443, 5061, 5986, 6514, 6697,
-				       7443, 8443, 8883, 9443, 10443};
+				       3269, 4433, 4443, 5001, 5061, 5986, 6514,
+				       6697, 7443, 8009, 8443, 8883, 9443, 10443};
 	for (size_t i = 0; i < sizeof(tls) / sizeof(tls[0]); i++)
 		if (tls[i] == port)
 			return 1;
@@ -502,6 +502,13 @@ static void start_probe(vt_grab *g, job *j, uint64_t now)
 		return;
 	}
 	int probe = j->probes < j->budget ? vt_ladder_next(&j->lad) : -1;
+	if (probe < 0 && !j->best_rank && !j->in_tls && !j->tls_switched) {
+		/* Not a word in the clear: try TLS once (a silent TLS port). */
+		j->tls_switched = 1;
+		ladder_start(g, j, 1);
+		j->budget = j->probes + 2;
+		probe = vt_ladder_next(&j->lad);
+	}
 	conn *c = probe >= 0 ? free_conn(g) : NULL;
 	if (!c) {
 		job_finish(g, j, "ladder", now);

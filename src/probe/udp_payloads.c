@@ -61,12 +61,12 @@ typedef struct payload {
 } payload;
 
 static const payload table[] = {
-	{53, "dns", dns, sizeof(dns)},
+	{53, "domain", dns, sizeof(dns)},
 	{123, "ntp", ntp, sizeof(ntp)},
 	{137, "netbios-ns", nbstat, sizeof(nbstat)},
 	{161, "snmp", snmp1, sizeof(snmp1)},
 	{161, "snmp", snmp2c, sizeof(snmp2c)},
-	{1900, "ssdp", (const uint8_t *)ssdp, sizeof(ssdp) - 1},
+	{1900, "upnp", (const uint8_t *)ssdp, sizeof(ssdp) - 1},
 	{5351, "nat-pmp", natpmp, sizeof(natpmp)},
 	{5353, "mdns", mdns, sizeof(mdns)},
 	{5683, "coap", coap, sizeof(coap)},
