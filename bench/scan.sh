@@ -35,6 +35,10 @@ for t in nmap zmap masscan python3; do
 done
 [ -x "$VANTAGE" ] || { echo "bench/scan.sh: no $VANTAGE (build first)" >&2; exit 2; }
 mkdir -p "$OUT"
+# Hold the lab's lock while measuring: no lab/up or lab/down from another
+# shell or test meanwhile (they wait for it, up to 120 s).
+exec 9>/run/lock/vantage-lab.lock 2>/dev/null || exec 9>/run/vantage-lab.lock
+flock -w 300 9 || { echo "bench/scan.sh: the lab's lock stayed busy" >&2; exit 2; }
 
 TARGETS=${VT_BENCH_TARGETS:-"192.168.77.0/24 198.51.100.0/24 203.0.113.0/24"}
 if [ -z "${VT_BENCH_PORTS:-}" ]; then
@@ -46,8 +50,9 @@ PORTS=$VT_BENCH_PORTS
 # The measuring interface and the gateway's MAC, for ZMap and masscan.
 IFACE=$(ip -n $NS -o -4 addr show | awk '$4 ~ /^192\.168\.77\./ { print $2; exit }')
 GW=$(ip -n $NS route show default | awk '{ print $3; exit }')
-ip netns exec $NS ping -c1 -W1 "$GW" >/dev/null 2>&1
-GWMAC=$(ip -n $NS neigh show "$GW" | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }')
+# shellcheck source=lab/lib.sh
+. "$root/lab/lib.sh"
+GWMAC=$VT_LAB_GW_MAC
 echo "targets: $TARGETS"
 echo "ports ($(echo "$PORTS" | tr , '\n' | wc -l)): $PORTS"
 echo "iface $IFACE, gateway $GW ($GWMAC), rate $RATE/s"
@@ -88,4 +93,7 @@ done
 SH
 timed zmap sh "$OUT/zmap-all.sh"
 
+# Another lab/down meanwhile would kill the tools: say so, not a table of zeros.
+ip netns list | awk '{print $1}' | grep -qx "$NS" ||
+	{ echo "bench/scan.sh: the lab went down during the run" >&2; exit 1; }
 python3 "$here/scan-compare.py" "$OUT" "$TRUTH" | tee "$OUT/table.txt"

@@ -30,11 +30,13 @@ typedef struct vt_grab_cfg {
 	unsigned connect_ms;   /* connect timeout (default 3000) */
 	unsigned null_ms;      /* wait for a banner after connecting (2500) */
 	unsigned probe_ms;     /* cap on a probe's wait (its totalwaitms) (3000) */
+	unsigned idle_ms;      /* a response is over after this much silence
+				  once bytes came (800; 0: wait it out) */
 	unsigned tls_ms;       /* TLS handshake (3000) */
 	unsigned port_ms;      /* everything on one port (15000) */
 	size_t max_bytes;      /* response bytes read per probe (4096) */
 	unsigned max_conns;    /* connections open at once (64) */
-	unsigned per_host;     /* connections open to one address (2) */
+	unsigned per_host;     /* connections open to one address (3) */
 	unsigned extra_probes; /* probes past the port's own (4) */
 	int intensity;         /* ladder intensity (0: 7) */
 } vt_grab_cfg;

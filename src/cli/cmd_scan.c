@@ -56,7 +56,7 @@ static const char help[] =
 	"                      address, port; in sending order) and exit\n"
 	"  --no-grab           layer 4 only: no banner grabs\n"
 	"  --max-conns N       banner-grab connections at once (default 64)\n"
-	"  --per-host N        connections per host at once (default 2)\n"
+	"  --per-host N        connections per host at once (default 3)\n"
 	"  --grab-timeout MS   time cap per port for banner grabs (default 15000)\n"
 	"  --json              JSON Lines, one object per open (ip, proto, port)\n"
 	"  --closed            also print closed ports\n"
@@ -396,7 +396,7 @@ static void teardown(vt_scanjob *s)
 int vt_cmd_scan(int argc, char **argv)
 {
 	opts o = {.rate = 100, .retries = 1, .wait_ms = 1500, .shards = 1,
-		  .conns = 64, .per_host = 2, .grab_ms = 15000};
+		  .conns = 64, .per_host = 3, .grab_ms = 15000};
 	vt_scanjob s = {.o = &o};
 	char err[VT_ERRBUF_LEN];
 	int p = parse(argc, argv, &o);

@@ -199,12 +199,28 @@ static int put_device(vt_scanjob *s, size_t i, size_t j, const neigh *nb,
 	return rc;
 }
 
+/* The neighbour table, read once after the SYN stage: both writes of a
+ * device (after the scan, after the grabs) then use the same key. */
+static neigh *arp_snapshot(vt_scanjob *s, size_t *n)
+{
+	static neigh nb[4096];
+	static size_t n_nb;
+	static int read;
+	(void)s;
+	if (!read) {
+		n_nb = read_arp(nb, sizeof(nb) / sizeof(nb[0]));
+		read = 1;
+	}
+	*n = n_nb;
+	return nb;
+}
+
 static void put_devices(vt_scanjob *s)
 {
 	if (!s->st || s->store_failed)
 		return;
-	neigh nb[4096];
-	size_t n_nb = read_arp(nb, sizeof(nb) / sizeof(nb[0]));
+	size_t n_nb;
+	const neigh *nb = arp_snapshot(s, &n_nb);
 	size_t n = vt_results_count(s->res);
 	for (size_t i = 0, j; i < n; i = j) {
 		const vt_result *a = vt_results_at(s->res, i);
@@ -475,8 +491,8 @@ static void print_row(FILE *out, const vt_result *e, const vt_portrec *r)
 
 static void print_all(vt_scanjob *s)
 {
-	neigh nb[4096];
-	size_t n_nb = s->o->json ? read_arp(nb, sizeof(nb) / sizeof(nb[0])) : 0;
+	size_t n_nb = 0;
+	const neigh *nb = s->o->json ? arp_snapshot(s, &n_nb) : NULL;
 	int header = 0;
 	for (size_t i = 0; i < s->n_recs; i++) {
 		const vt_result *e = vt_results_at(s->res, i);

@@ -49,6 +49,7 @@ typedef struct conn {
 	int phase;
 	int probe;                /* probe index */
 	uint64_t deadline_ns;
+	uint64_t wait_end_ns;     /* the probe's own wait, before idle cuts */
 	uint8_t *buf;             /* max_bytes */
 	size_t len, sent;
 	unsigned matches;
@@ -74,8 +75,9 @@ struct vt_grab {
 void vt_grab_cfg_default(vt_grab_cfg *c)
 {
 	*c = (vt_grab_cfg){.connect_ms = 3000, .null_ms = 2500, .probe_ms = 3000,
-			   .tls_ms = 3000, .port_ms = 15000, .max_bytes = 4096,
-			   .max_conns = 64, .per_host = 2, .extra_probes = 4};
+			   .idle_ms = 800, .tls_ms = 3000, .port_ms = 15000,
+			   .max_bytes = 4096, .max_conns = 64, .per_host = 3,
+			   .extra_probes = 4};
 }
 
 int vt_grab_tls_port(uint16_t port)
@@ -347,7 +349,7 @@ static void read_phase(vt_grab *g, conn *c, uint64_t now)
 	if (pi->payload_len && pi->totalwait_ms && pi->totalwait_ms < wait)
 		wait = pi->totalwait_ms;
 	c->phase = C_READ;
-	c->deadline_ns = clamp(c->j, now + ms_ns(wait));
+	c->deadline_ns = c->wait_end_ns = clamp(c->j, now + ms_ns(wait));
 	want(g, c, EPOLLIN);
 }
 
@@ -478,6 +480,12 @@ static void on_readable(vt_grab *g, conn *c, uint64_t now)
 {
 	size_t before = c->len;
 	int over = read_some(g, c);
+	/* Once bytes came, silence for idle_ms ends the response (a server
+	 * that keeps the connection open after answering). */
+	if (c->len > before && g->cfg.idle_ms) {
+		uint64_t idle = now + ms_ns(g->cfg.idle_ms);
+		c->deadline_ns = idle < c->wait_end_ns ? idle : c->wait_end_ns;
+	}
 	if (!over && c->len > before && c->matches < EARLY_MATCHES) {
 		label(g, c);
 		over = rank(&c->ans) == 3;
