@@ -1,8 +1,8 @@
 #!/bin/bash
 # bench/scan.sh - `vantage scan` against Nmap, ZMap and masscan in the lab.
 #
-# Run as root with the lab up (lab/up); everything runs inside the lab's
-# measuring namespace (vtscan) and reaches only the lab's addresses:
+# Run as root (it brings the lab up if needed, and down again); everything
+# runs inside the lab's measuring namespace (vtscan) and reaches only the lab's addresses:
 #   targets  192.168.77.0/24 198.51.100.0/24 203.0.113.0/24 (or $VT_BENCH_TARGETS)
 #   ports    the lab's TCP truth ports plus common IoT ports that are closed
 #            everywhere ($VT_BENCH_PORTS to override)
@@ -28,8 +28,6 @@ NS=vtscan
 OUT=${VT_BENCH_OUT:-$root/bench/out/scan}
 TRUTH=$root/lab/truth.tsv
 [ "$(id -u)" -eq 0 ] || { echo "bench/scan.sh: run as root" >&2; exit 2; }
-ip netns list | awk '{print $1}' | grep -qx "$NS" ||
-	{ echo "bench/scan.sh: the lab is not up (lab/up)" >&2; exit 2; }
 for t in nmap zmap masscan python3; do
 	command -v $t >/dev/null || { echo "bench/scan.sh: $t missing" >&2; exit 2; }
 done
@@ -39,6 +37,13 @@ mkdir -p "$OUT"
 # shell or test meanwhile (they wait for it, up to 120 s).
 exec 9>/run/lock/vantage-lab.lock 2>/dev/null || exec 9>/run/vantage-lab.lock
 flock -w 300 9 || { echo "bench/scan.sh: the lab's lock stayed busy" >&2; exit 2; }
+export VT_LAB_LOCKED=1
+if ! ip netns list | awk '{print $1}' | grep -qx "$NS"; then
+	echo "bringing the lab up (and down at the end)"
+	VT_LAB_QUIET=1 "$root/lab/up" >"$OUT/lab-up.log" 2>&1 ||
+		{ tail "$OUT/lab-up.log" >&2; exit 2; }
+	trap 'VT_LAB_QUIET=1 "$root/lab/down" >/dev/null 2>&1' EXIT
+fi
 
 TARGETS=${VT_BENCH_TARGETS:-"192.168.77.0/24 198.51.100.0/24 203.0.113.0/24"}
 if [ -z "${VT_BENCH_PORTS:-}" ]; then

@@ -73,6 +73,7 @@ typedef struct vt_grab_stats {
 	uint64_t ports, done, connects, connect_fail, responses, bytes;
 	uint64_t byte_caps, probe_timeouts, port_timeouts, tls_ok, tls_fail;
 	uint64_t dropped;      /* ports over VT_GRAB_MAX_JOBS */
+	int connect_errno;     /* the last connect failure's errno, 0: none */
 } vt_grab_stats;
 
 /* m labels responses and gives the probes (borrowed; outlives g). NULL

@@ -8,6 +8,7 @@
  * kernel's neighbour table (/proc/net/arp, filled by the kernel's own ARP
  * for our SYNs); a routed host (the table has no entry for it) by its IP.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,6 +363,10 @@ static void grab_phase(vt_scanjob *s)
 	if (s->tty)
 		fputc('\n', stderr);
 	const vt_grab_stats *st = vt_grab_stats_get(g);
+	if (st->connect_fail)
+		vt_cli_error(CMD, "warning: %llu of %llu banner-grab connections failed (last: %s)",
+			     (unsigned long long)st->connect_fail,
+			     (unsigned long long)st->connects, strerror(st->connect_errno));
 	if (st->dropped)
 		vt_cli_error(CMD, "warning: %llu open ports over the grab cap not grabbed",
 			     (unsigned long long)st->dropped);

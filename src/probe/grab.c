@@ -398,6 +398,7 @@ static void connected(vt_grab *g, conn *c, uint64_t now)
 	if (err) {
 		job *j = c->j;
 		g->st.connect_fail++;
+		g->st.connect_errno = err;
 		conn_close(g, c);
 		job_finish(g, j, "refused", now);
 		return;
@@ -561,6 +562,7 @@ static void start_probe(vt_grab *g, job *j, uint64_t now)
 	if ((r < 0 && errno != EINPROGRESS) ||
 	    epoll_ctl(g->ep, EPOLL_CTL_ADD, c->fd, &e) < 0) {
 		g->st.connect_fail++;
+		g->st.connect_errno = errno;
 		conn_close(g, c);
 		job_finish(g, j, "refused", now);
 	}
@@ -616,6 +618,7 @@ static void on_deadline(vt_grab *g, conn *c, uint64_t now)
 	job *j = c->j;
 	if (c->phase == C_CONNECT) {
 		g->st.connect_fail++;
+		g->st.connect_errno = ETIMEDOUT;
 		conn_close(g, c);
 		job_finish(g, j, "refused", now);
 	} else if (c->phase == C_HANDSHAKE) {
