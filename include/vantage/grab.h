@@ -38,6 +38,8 @@ typedef struct vt_grab_cfg {
 	unsigned max_conns;    /* connections open at once (64) */
 	unsigned per_host;     /* connections open to one address (3) */
 	unsigned extra_probes; /* probes past the port's own (4) */
+	unsigned max_silent;   /* stop after this many probes in a row got
+				  no byte (3; 0: no limit) */
 	int intensity;         /* ladder intensity (0: 7) */
 } vt_grab_cfg;
 
@@ -61,8 +63,9 @@ typedef struct vt_grab_result {
 	const vt_answer *answer; /* the matcher's label (rule "" if none) */
 	unsigned probes;       /* probes sent to the port so far */
 	uint64_t elapsed_ms;   /* since the port's first connect */
-	const char *end;       /* final only: "match", "ladder", "port-time",
-				  "refused", "tls-time" */
+	const char *end;       /* final only: "match", "ladder", "silent",
+				  "port-time", "refused", "tls-time",
+				  "interrupted" */
 } vt_grab_result;
 
 typedef void (*vt_grab_fn)(const vt_grab_result *r, void *user);

@@ -273,7 +273,7 @@ static void drain(vt_scanjob *s)
 	}
 }
 
-/* Waits up to ms for replies (or until interrupted twice). */
+/* Waits up to ms for replies. */
 static void listen_for(vt_scanjob *s, uint64_t ms)
 {
 	uint64_t end = vt_now_ns() + ms * 1000000ull;
@@ -283,8 +283,6 @@ static void listen_for(vt_scanjob *s, uint64_t ms)
 		poll(&pfd, 1, wait > 100 ? 100 : wait);
 		drain(s);
 		progress(s, vt_now_ns(), 0);
-		if (vt_cli_interrupted > 1)
-			break;
 	}
 }
 

@@ -33,6 +33,7 @@ typedef struct job {
 	vt_ladder lad;
 	int in_tls, tls_switched;
 	unsigned probes, budget;
+	unsigned silent;          /* probes in a row that got no byte */
 	uint64_t start_ns, deadline_ns;
 	uint8_t *best;            /* best response so far (owned) */
 	size_t best_len;
@@ -77,7 +78,7 @@ void vt_grab_cfg_default(vt_grab_cfg *c)
 	*c = (vt_grab_cfg){.connect_ms = 3000, .null_ms = 2500, .probe_ms = 3000,
 			   .idle_ms = 800, .tls_ms = 3000, .port_ms = 15000,
 			   .max_bytes = 4096, .max_conns = 64, .per_host = 3,
-			   .extra_probes = 4};
+			   .extra_probes = 4, .max_silent = 3};
 }
 
 int vt_grab_tls_port(uint16_t port)
@@ -291,6 +292,7 @@ static void probe_end(vt_grab *g, conn *c, uint64_t now)
 {
 	job *j = c->j;
 	int hard = 0, ssl = 0;
+	j->silent = c->len ? 0 : j->silent + 1;
 	if (c->len) {
 		if (c->matched_len != c->len || !c->matches)
 			label(g, c);
@@ -509,6 +511,17 @@ static void start_probe(vt_grab *g, job *j, uint64_t now)
 		g->st.port_timeouts++;
 		job_finish(g, j, "port-time", now);
 		return;
+	}
+	if (g->cfg.max_silent && j->silent >= g->cfg.max_silent) {
+		if (j->tls_switched || j->in_tls || j->best_rank) {
+			job_finish(g, j, "silent", now);
+			return;
+		}
+		/* Silent in the clear: one TLS try before giving up. */
+		j->tls_switched = 1;
+		j->silent = 0;
+		ladder_start(g, j, 1);
+		j->budget = j->probes + 2;
 	}
 	int probe = j->probes < j->budget ? vt_ladder_next(&j->lad) : -1;
 	if (probe < 0 && !j->best_rank && !j->in_tls && !j->tls_switched) {

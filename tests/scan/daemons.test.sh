@@ -12,6 +12,7 @@
 #   - the store: a run (internal, active, ok), the device keyed by the
 #     target's MAC (from the neighbour table), one active server service
 #     per open port, banner rows (the TLS one with the chain's DER);
+#   - IPv6: SSH and DNS (TCP, UDP) found open over IPv6, a closed port closed;
 #   - privileges: during the scan the process runs as nobody;
 #   - SIGINT mid-scan: exit 130 within seconds, the run marked interrupted.
 . "${VT_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
@@ -34,7 +35,7 @@ printf '<html><head><title>IPC Login</title></head><body>login</body></html>\n' 
 vt_ns_bg httpd busybox httpd -f -p 80 -h "$VT_TMP/www"
 vt_ns_bg telnetd busybox telnetd -F -p 23 -l /bin/false
 vt_ns_bg dnsmasq dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts \
-	--listen-address="$T_IP" --bind-interfaces --pid-file= --user=root -p 53
+	--listen-address="$T_IP${T_IP6:+,$T_IP6}" --bind-interfaces --pid-file= --user=root -p 53
 openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=vt-test-nas/O=Synology Inc." \
 	-keyout "$VT_TMP/key.pem" -out "$VT_TMP/cert.pem" >/dev/null 2>&1
 vt_ns_bg tls openssl s_server -accept 443 -cert "$VT_TMP/cert.pem" -key "$VT_TMP/key.pem" -www -quiet
@@ -72,6 +73,19 @@ vt_eq "TLS: sha256, subject, issuer" "$(sed -n 's/^tls //p' "$VT_TMP/check")" "T
 vt_eq "HTTP without a Server header: named by its status line" \
 	"$(sed -n 's/^svc tcp\/80 //p' "$VT_TMP/check")" "http|None"
 vt_eq "MAC from the neighbour table" "$(sed -n 's/^mac //p' "$VT_TMP/check")" "$T_MAC"
+
+# IPv6: the same SSH and DNS over an IPv6 raw socket, the rest closed.
+if [ -n "$T_IP6" ]; then
+	vt_run "$out" "$err" ip netns exec "$NS_S" "$VANTAGE" scan -p T:22,53,8081,U:53 \
+		--rate 1000 --wait 1000 --closed --json "$T_IP6"
+	vt_eq "IPv6: open and closed ports" "$(python3 -c "
+import json, sys
+print(' '.join('%s/%d=%s%s' % (r['proto'], r['port'], r['state'],
+      ':' + r['service'] if r['service'] else '') for r in map(json.loads, open('$out'))))")" \
+		"tcp/22=open:ssh tcp/53=open:domain tcp/8081=closed udp/53=open:domain"
+else
+	vt_ok "IPv6: not available here, not tested"
+fi
 
 # Nmap as the oracle for services and products.
 ip netns exec "$NS_S" nmap -n -Pn -sS -sV -p 22,23,53,443 --max-retries 1 -oX "$VT_TMP/nmap.xml" "$T_IP" >/dev/null 2>&1

@@ -1,7 +1,8 @@
 # Helpers for the scan tests: a pair of network namespaces joined by a
 # veth link, created by the test and removed on every exit path.
 #   vt_ns_up        makes $NS_S (scanner, 10.77.$N.1/24) and $NS_T
-#                   (target, 10.77.$N.2/24); sets T_IP, S_IP, T_MAC
+#                   (target, 10.77.$N.2/24); sets T_IP, S_IP, T_MAC,
+#                   and T_IP6, S_IP6 (fd00:77:N::/64) when IPv6 works
 #   vt_ns_bg NAME CMD...   runs CMD in the target namespace in the
 #                   background, its pid in $VT_TMP/NAME.pid
 #   vt_ns_down      kills those processes and deletes the namespaces
@@ -32,6 +33,11 @@ vt_ns_up() {
 	ip -n "$NS_S" link set vtsc$$a up
 	ip -n "$NS_T" link set vtsc$$b up
 	S_IF=vtsc$$a
+	# IPv6 too (ULA, no duplicate address detection: usable at once).
+	S_IP6=fd00:77:$_n::1
+	T_IP6=fd00:77:$_n::2
+	ip -n "$NS_S" addr add "$S_IP6/64" dev vtsc$$a nodad 2>/dev/null || S_IP6=
+	ip -n "$NS_T" addr add "$T_IP6/64" dev vtsc$$b nodad 2>/dev/null || T_IP6=
 }
 
 vt_ns_bg() {
