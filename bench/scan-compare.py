@@ -19,6 +19,10 @@ def norm(s):
     s = (s or "").strip()
     if s.startswith("ssl/"):
         s = s[4:]
+    # Nmap's mqtt-subscribe script (version category, so part of -sV)
+    # overwrites the service name with the broker's $SYS version string.
+    if s.startswith("mosquitto version"):
+        s = "mqtt"
     return {"https": "http", "https-alt": "http"}.get(s, s)
 
 
@@ -117,22 +121,31 @@ for label, name, ports, svc in rows:
         len(svc) if svc is not None else "-", len(truth - ports)))
 
 both = v_ports & n_ports
-agree, differ = 0, []
+agree, differ, only_v, only_n = 0, [], [], []
 for k in sorted(both):
     a, b = v_svc.get(k, ("", ""))[0], n_svc.get(k, ("", ""))[0]
-    if not a and not b:
-        continue
-    if a == b:
-        agree += 1
-    else:
-        differ.append((k, a or "-", b or "-"))
+    if a and b:
+        if a == b:
+            agree += 1
+        else:
+            differ.append((k, a, b))
+    elif a:
+        only_v.append((k, a))
+    elif b:
+        only_n.append((k, b))
 tv, tn = timing("vantage"), timing("nmap")
 print()
 print("ports open for both vantage and nmap: %d; Nmap's open ports vantage missed: %d"
       % (len(both), len(n_ports - v_ports)))
-print("per-port service agreement with nmap: %d of %d named" % (agree, agree + len(differ)))
+print("per-port service agreement with nmap: %d agree, %d differ (ports both named);"
+      " named by vantage only: %d, by nmap only: %d"
+      % (agree, len(differ), len(only_v), len(only_n)))
 for (ip, port), a, b in differ:
     print("  differ %s:%d vantage=%s nmap=%s" % (ip, port, a, b))
+for (ip, port), a in only_v:
+    print("  vantage only %s:%d %s" % (ip, port, a))
+for (ip, port), b in only_n:
+    print("  nmap only %s:%d %s" % (ip, port, b))
 for k in sorted(n_ports - v_ports):
     print("  missed by vantage: %s:%d" % k)
 for k in sorted(truth - v_ports):

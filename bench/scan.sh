@@ -10,22 +10,21 @@
 #   vantage  vantage scan --rate $RATE --json (SYN stage + banner grabs)
 #   vantage-syn  the same with --no-grab (the SYN stage alone)
 #   nmap     nmap -n -sS -sV -p PORTS TARGETS (default timing, intensity 7)
-#   zmap     zmap 2.1 (one port per run, so one run per port; it never
-#            ARPs: --gateway-mac is the lab gateway, which forwards the
-#            LAN's probes back onto the LAN)
+#   zmap     zmap 2.1 (one port per run, so one run per port; an empty
+#            blocklist; it never ARPs: --gateway-mac is the lab gateway)
 #   masscan  masscan -p PORTS --rate $RATE --router-mac GW --wait 2
 # and prints a table: open ports found, services named (Nmap: only those
 # it named by probing, not guessed from its port table), per-port service
 # agreement with Nmap, and recall against lab/truth.tsv.
 # Results (raw outputs and the table) go to $VT_BENCH_OUT (default
-# bench/out/scan).
+# $TMPDIR/vantage-bench-scan).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 VANTAGE=${VANTAGE:-$root/build/vantage}
 RATE=${VT_BENCH_RATE:-5000}
 NS=vtscan
-OUT=${VT_BENCH_OUT:-$root/bench/out/scan}
+OUT=${VT_BENCH_OUT:-${TMPDIR:-/tmp}/vantage-bench-scan}
 TRUTH=$root/lab/truth.tsv
 [ "$(id -u)" -eq 0 ] || { echo "bench/scan.sh: run as root" >&2; exit 2; }
 for t in nmap zmap masscan python3; do
@@ -89,10 +88,13 @@ timed nmap nmap -n -sS -sV -p "$PORTS" -oX "$OUT/nmap.xml" $TARGETS
 # shellcheck disable=SC2086
 timed masscan masscan -p "$PORTS" --rate "$RATE" -e "$IFACE" --router-mac "$GWMAC" \
 	--wait 2 -oL "$OUT/masscan.list" $TARGETS
-# ZMap 2.1 takes one port per run.
+# ZMap 2.1 takes one port per run; its default blocklist excludes private
+# and documentation ranges (the whole lab): an empty one instead.
+: >"$OUT/zmap-blocklist"
 cat >"$OUT/zmap-all.sh" <<SH
 for p in \$(echo "$PORTS" | tr , ' '); do
-	zmap -q -p \$p -i "$IFACE" -G "$GWMAC" -r "$RATE" -c 1 -o - -f saddr,sport $TARGETS 2>/dev/null |
+	zmap -q -p \$p -i "$IFACE" -G "$GWMAC" -b "$OUT/zmap-blocklist" -r "$RATE" -c 1 \\
+		-o - -f saddr,sport $TARGETS 2>>"$OUT/zmap.log" |
 		sed "s/\$/,\$p/"
 done
 SH
