@@ -29,7 +29,7 @@
 typedef struct vt_grab_cfg {
 	unsigned connect_ms;   /* connect timeout (default 3000) */
 	unsigned null_ms;      /* wait for a banner after connecting (2500) */
-	unsigned probe_ms;     /* cap on a probe's wait (its totalwaitms) (3000) */
+	unsigned probe_ms;     /* cap on a probe's wait (its totalwaitms) (2000) */
 	unsigned idle_ms;      /* a response is over after this much silence
 				  once bytes came (800; 0: wait it out) */
 	unsigned tls_ms;       /* TLS handshake (3000) */

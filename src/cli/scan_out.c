@@ -320,6 +320,7 @@ static void on_grab(const vt_grab_result *g, void *user)
 	keep(r, g->probe, g->data, g->len, g->answer);
 	r->end = g->end;
 	r->probes = g->probes;
+	r->grab_ms = g->elapsed_ms;
 	if (g->tls_sha256) {
 		r->tls_subject = dup0(g->tls_subject);
 		r->tls_issuer = dup0(g->tls_issuer);
@@ -473,6 +474,7 @@ static void print_json(FILE *out, const vt_result *e, const vt_portrec *r,
 	jfield(out, "probe", r->probe);
 	fprintf(out, ",\"probes\":%u", r->probes);
 	jfield(out, "grab", r->end);
+	fprintf(out, ",\"grab_ms\":%llu", (unsigned long long)r->grab_ms);
 	fprintf(out, ",\"ttl\":%u}\n", e->ttl);
 }
 

@@ -29,6 +29,7 @@ typedef struct vt_portrec {
 	char *tls_subject, *tls_issuer, *tls_sha256; /* owned, NULL: none */
 	const char *end;        /* how the grab ended (static), or NULL */
 	unsigned probes;
+	uint64_t grab_ms;       /* time the grab took */
 } vt_portrec;
 
 typedef struct vt_scanjob {

@@ -75,7 +75,7 @@ struct vt_grab {
 
 void vt_grab_cfg_default(vt_grab_cfg *c)
 {
-	*c = (vt_grab_cfg){.connect_ms = 3000, .null_ms = 2500, .probe_ms = 3000,
+	*c = (vt_grab_cfg){.connect_ms = 3000, .null_ms = 2500, .probe_ms = 2000,
 			   .idle_ms = 800, .tls_ms = 3000, .port_ms = 15000,
 			   .max_bytes = 4096, .max_conns = 64, .per_host = 3,
 			   .extra_probes = 4, .max_silent = 3};
