@@ -11,6 +11,7 @@
  * Privileges: raw sockets need CAP_NET_RAW. Started as root, the command
  * opens its sockets, the store and the rules, then drops to "nobody".
  */
+#define _GNU_SOURCE /* ppoll */
 #include <getopt.h>
 #include <grp.h>
 #include <poll.h>
@@ -316,12 +317,13 @@ static void send_pass(vt_scanjob *s, unsigned attempt)
 			continue;
 		uint64_t wait;
 		while ((wait = vt_rate_take(&rl, vt_now_ns())) != 0) {
+			/* Sleep until the next token or a reply, whichever comes
+			 * first (ns precision: no spinning at high rates). */
+			if (wait > 50000000u)
+				wait = 50000000u;
+			struct timespec ts = {0, (long)wait};
+			ppoll(&pfd, 1, &ts, NULL);
 			drain(s);
-			int ms = (int)(wait / 1000000u);
-			if (ms)
-				poll(&pfd, 1, ms > 50 ? 50 : ms);
-			else
-				drain(s);
 			if (vt_cli_interrupted)
 				return;
 		}
