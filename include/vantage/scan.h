@@ -225,6 +225,12 @@ typedef struct vt_syn_stats {
 int vt_syn_recv(vt_syn *s, vt_syn_reply *r);
 const vt_syn_stats *vt_syn_stats_get(const vt_syn *s);
 
+/* For tests and fuzzing: a vt_syn without sockets, and the parser of one
+ * received IPv4 packet (IP header first) as vt_syn_recv applies it: 1
+ * when it is a validated reply (r filled), else 0. */
+vt_syn *vt_syn_new_offline(const vt_cookie_key *key);
+int vt_syn_parse4(vt_syn *s, const uint8_t *p, size_t n, vt_syn_reply *r);
+
 /* ---- the replies of a run (results.c) ---- */
 
 #define VT_RESULTS_MAX (1u << 22) /* distinct (address, proto, port) kept */

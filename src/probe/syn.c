@@ -99,6 +99,18 @@ vt_syn *vt_syn_open(const char *iface, const vt_cookie_key *key, char *errbuf)
 	return s;
 }
 
+vt_syn *vt_syn_new_offline(const vt_cookie_key *key)
+{
+	vt_syn *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->key = *key;
+	s->ep = -1;
+	for (int i = 0; i < S_N; i++)
+		s->fd[i] = -1;
+	return s;
+}
+
 void vt_syn_close(vt_syn *s)
 {
 	if (!s)
@@ -353,7 +365,7 @@ static int icmp4_reply(vt_syn *s, vt_cur *c, vt_syn_reply *r)
 }
 
 /* One IPv4 packet from a raw socket (it starts at the IP header). */
-static int parse4(vt_syn *s, const uint8_t *p, size_t n, vt_syn_reply *r)
+int vt_syn_parse4(vt_syn *s, const uint8_t *p, size_t n, vt_syn_reply *r)
 {
 	vt_cur c;
 	cur_init(&c, p, n);
@@ -416,7 +428,7 @@ int vt_syn_recv(vt_syn *s, vt_syn_reply *r)
 			if (n < 0)
 				break;
 			s->st.received++;
-			int ok = i < S_TCP6 ? parse4(s, buf, (size_t)n, r)
+			int ok = i < S_TCP6 ? vt_syn_parse4(s, buf, (size_t)n, r)
 					    : parse6(s, i, buf, (size_t)n, &from, r);
 			if (ok) {
 				s->st.valid++;
