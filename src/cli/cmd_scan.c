@@ -14,11 +14,13 @@
 #define _GNU_SOURCE /* ppoll */
 #include <getopt.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -230,11 +232,21 @@ static int dry_run(vt_scanjob *s)
 	return VT_EXIT_OK;
 }
 
-/* Drops root for "nobody" once the sockets are open (RELIABILITY.md 8). */
+/* Drops root for "nobody" once the sockets are open (RELIABILITY.md 8);
+ * not root (CAP_NET_RAW from a file capability), drops every capability
+ * instead: the open sockets keep working. */
 static int drop_privileges(void)
 {
-	if (getuid() != 0 && geteuid() != 0)
+	if (getuid() != 0 && geteuid() != 0) {
+		struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+		struct __user_cap_data_struct d[2];
+		memset(d, 0, sizeof(d));
+		if (syscall(SYS_capset, &h, d) != 0) {
+			vt_cli_error(CMD, "cannot drop capabilities");
+			return -1;
+		}
 		return 0;
+	}
 	struct passwd *pw = getpwnam("nobody");
 	if (!pw) {
 		vt_cli_error(CMD, "cannot drop privileges: no user 'nobody'");

@@ -13,7 +13,9 @@
 #     target's MAC (from the neighbour table), one active server service
 #     per open port, banner rows (the TLS one with the chain's DER);
 #   - IPv6: SSH and DNS (TCP, UDP) found open over IPv6, a closed port closed;
-#   - privileges: during the scan the process runs as nobody;
+#   - privileges: during the scan the process runs as nobody; with
+#     CAP_NET_RAW alone (file capability, as nobody) it scans and then
+#     holds no capability;
 #   - SIGINT mid-scan: exit 130 within seconds, the run marked interrupted.
 . "${VT_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 vt_init
@@ -134,6 +136,24 @@ sleep 1.2
 uid=$(awk '/^Uid:/ { print $2 }' /proc/$spid/status 2>/dev/null)
 wait $spid
 vt_eq "privileges: runs as nobody" "$uid" "$(id -u nobody)"
+
+# CAP_NET_RAW alone (a file capability, run as nobody): scans, then drops it.
+if command -v setcap >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1; then
+	cp "$VANTAGE" "$VT_TMP/vantage-cap" && chmod 755 "$VT_TMP/vantage-cap" &&
+		setcap cap_net_raw+ep "$VT_TMP/vantage-cap"
+	ip netns exec "$NS_S" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$VT_TMP/vantage-cap" scan -p 22,8081 --no-grab --wait 2500 --json "$T_IP" \
+		>"$VT_TMP/cap.out" 2>"$VT_TMP/cap.err" &
+	cpid=$!
+	sleep 1.2
+	capeff=$(ps -o pid= --ppid $cpid 2>/dev/null | head -1)
+	capeff=$(awk '/^CapEff:/ { print $2 }' /proc/${capeff:-$cpid}/status 2>/dev/null)
+	wait $cpid
+	vt_eq "CAP_NET_RAW alone: tcp/22 found" "$(grep -c '"port":22,"state":"open"' "$VT_TMP/cap.out")" 1
+	vt_eq "CAP_NET_RAW alone: capabilities dropped once the sockets are open" "$capeff" 0000000000000000
+else
+	vt_ok "setcap/setpriv not installed: CAP_NET_RAW-only run not tested"
+fi
 
 # SIGINT: stops sending, waits briefly, flushes, exits 130 (--no-grab: no
 # rules to load first, which takes seconds under ASan).
