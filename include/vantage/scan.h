@@ -233,7 +233,7 @@ int vt_syn_parse4(vt_syn *s, const uint8_t *p, size_t n, vt_syn_reply *r);
 
 /* ---- the replies of a run (results.c) ---- */
 
-#define VT_RESULTS_MAX (1u << 22) /* distinct (address, proto, port) kept */
+#define VT_RESULTS_MAX (1u << 20) /* distinct (address, proto, port) kept */
 
 typedef struct vt_result {
 	vt_addr addr;
