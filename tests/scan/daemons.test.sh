@@ -48,17 +48,21 @@ fp=$(openssl x509 -in "$VT_TMP/cert.pem" -noout -fingerprint -sha256 | sed 's/.*
 
 PORTS=T:21,22,23,53,80,443,2323,8081,U:53,161
 vt_run "$out" "$err" ip netns exec "$NS_S" "$VANTAGE" scan -p "$PORTS" --rate 2000 \
-	--wait 1000 --closed --json --db "$db" "$T_IP" 10.77.255.9
+	--wait 1000 --closed --json --db "$db" "$T_IP" $T_IP6 10.77.255.9
 vt_eq "scan: exit status" "$VT_RC" 0
 cat "$err"
-python3 - "$out" "$T_IP" "$fp" >"$VT_TMP/check" <<'PY'
+python3 - "$out" "$T_IP" "$fp" "${T_IP6:-none}" >"$VT_TMP/check" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 ip, fp = sys.argv[2], sys.argv[3]
 st = {(r["proto"], r["port"]): r for r in rows if r["ip"] == ip}
 print("open", " ".join(sorted("%s/%d" % k for k, r in st.items() if r["state"] == "open")))
 print("closed", " ".join(sorted("%s/%d" % k for k, r in st.items() if r["state"] == "closed")))
-print("others", len([r for r in rows if r["ip"] != ip]))
+print("others", len([r for r in rows if r["ip"] not in (ip, sys.argv[4])]))
+# IPv6: the same daemons over an IPv6 raw socket (scanned in the same run).
+print("v6", " ".join("%s/%d=%s%s" % (r["proto"], r["port"], r["state"],
+      ":" + r["service"] if r["service"] else "") for r in rows
+      if r["ip"] == sys.argv[4] and r["port"] in (22, 53, 8081)))
 for (pr, p), r in sorted(st.items()):
     if r["state"] == "open":
         print("svc %s/%d %s|%s" % (pr, p, r["service"], r["product"]))
@@ -76,21 +80,15 @@ vt_eq "HTTP without a Server header: named by its status line" \
 	"$(sed -n 's/^svc tcp\/80 //p' "$VT_TMP/check")" "http|None"
 vt_eq "MAC from the neighbour table" "$(sed -n 's/^mac //p' "$VT_TMP/check")" "$T_MAC"
 
-# IPv6: the same SSH and DNS over an IPv6 raw socket, the rest closed.
 if [ -n "$T_IP6" ]; then
-	vt_run "$out" "$err" ip netns exec "$NS_S" "$VANTAGE" scan -p T:22,53,8081,U:53 \
-		--rate 1000 --wait 1000 --closed --json "$T_IP6"
-	vt_eq "IPv6: open and closed ports" "$(python3 -c "
-import json, sys
-print(' '.join('%s/%d=%s%s' % (r['proto'], r['port'], r['state'],
-      ':' + r['service'] if r['service'] else '') for r in map(json.loads, open('$out'))))")" \
+	vt_eq "IPv6: open and closed ports" "$(sed -n 's/^v6 //p' "$VT_TMP/check")" \
 		"tcp/22=open:ssh tcp/53=open:domain tcp/8081=closed udp/53=open:domain"
 else
 	vt_ok "IPv6: not available here, not tested"
 fi
 
 # Nmap as the oracle for services and products.
-ip netns exec "$NS_S" nmap -n -Pn -sS -sV -p 22,23,53,443 --max-retries 1 -oX "$VT_TMP/nmap.xml" "$T_IP" >/dev/null 2>&1
+ip netns exec "$NS_S" nmap -n -Pn -sS -sV -p 22,53,443 --max-retries 1 -oX "$VT_TMP/nmap.xml" "$T_IP" >/dev/null 2>&1
 python3 - "$VT_TMP/nmap.xml" "$VT_TMP/check" <<'PY' >"$VT_TMP/agree"
 import sys, xml.etree.ElementTree as ET
 ours = {}
@@ -114,17 +112,19 @@ for p in ET.parse(sys.argv[1]).getroot().iter("port"):
           "nmap=%s|%s ours=%s|%s" % (name, prod, o[0], o[1]))
 PY
 cat "$VT_TMP/agree"
-vt_eq "Nmap: ports compared" "$(wc -l <"$VT_TMP/agree")" 4
+vt_eq "Nmap: ports compared" "$(wc -l <"$VT_TMP/agree")" 3
+# telnet: Nmap spends most of this test's time on it; checked on its own.
+vt_eq "telnet named" "$(sed -n 's/^svc tcp\/23 //p' "$VT_TMP/check")" "telnet|None"
 vt_eq "Nmap: per-port service and product agree" "$(grep -c ' differ ' "$VT_TMP/agree")" 0
 
 q() { sqlite3 "$db" "$1"; }
 vt_eq "store: run" "$(q "select command, vantage, technique, status from run")" "scan|internal|active|ok"
 vt_eq "store: device keyed by MAC" "$(q "select count(*) from device where mac = '$T_MAC'")" 1
 vt_eq "store: active server services" \
-	"$(q "select group_concat(proto || '/' || port, ' ') from (select * from service where technique = 'active' and role = 'server' order by proto, port)")" \
+	"$(q "select group_concat(proto || '/' || port, ' ') from (select * from service join device on device.id = service.device_id where mac = '$T_MAC' and technique = 'active' and role = 'server' order by proto, port)")" \
 	"tcp/22 tcp/23 tcp/53 tcp/80 tcp/443 udp/53"
 vt_eq "store: TLS banner with the chain" \
-	"$(q "select count(*) from banner where port = 443 and tls_sha256 = '$fp' and length(tls_chain) > 500")" 1
+	"$(q "select count(*) from banner where ip = '$T_IP' and port = 443 and tls_sha256 = '$fp' and length(tls_chain) > 500")" 1
 n=$(q "select count(distinct port) from banner where device_id is not null")
 [ "$n" -ge 5 ] && vt_ok "store: banner rows tied to the device ($n ports)" ||
 	vt_fail "store: banner rows with a device: $n"
