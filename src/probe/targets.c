@@ -128,9 +128,9 @@ static const char *parse_item(char *s, range *out)
 		long bits = small_num(slash + 1, width);
 		if (bits < 0)
 			return "bad prefix length";
-		u128 host = bits == width ? 0 : (((u128)1 << (width - bits)) - 1);
 		if (a.ver == 6 && width - bits > 20)
 			return "IPv6 prefix too large (at most /108)";
+		u128 host = bits == width ? 0 : (((u128)1 << (width - bits)) - 1);
 		out->ver = a.ver;
 		out->lo = to_u128(&a) & ~host;
 		out->hi = out->lo | host;
@@ -353,7 +353,8 @@ static int copy_norm(const vt_targets *s, range **out, size_t *n)
 	*out = malloc((s->n ? s->n : 1) * sizeof(range));
 	if (!*out)
 		return VT_ENOMEM;
-	memcpy(*out, s->r, s->n * sizeof(range));
+	if (s->n) /* an empty list has no array */
+		memcpy(*out, s->r, s->n * sizeof(range));
 	normalise(*out, n);
 	return VT_OK;
 }

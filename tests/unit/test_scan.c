@@ -144,7 +144,7 @@ static void target_parsing(void **state)
 	/* Malformed items: an error naming the line, the set unchanged. */
 	static const char *bad[] = {"10.0.0.1/33", "10.0.0.256", "host.example",
 				    "10.0.0.5-1", "10.0.0.1-10.0.1", "10.0.0.1/8/8",
-				    "::/64", "10.0.0.1-2001:db8::1", "010.0.0.1x",
+				    "::/64", "::/0", "10.0.0.1-2001:db8::1", "010.0.0.1x",
 				    "1.2.3.4/-1", "1.2.3.4-256"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		t = vt_targets_new();
