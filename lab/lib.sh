@@ -6,34 +6,29 @@ VT_LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VT_LAB_STATE=${VT_LAB_STATE:-/run/vantage-lab}
 VT_LAB_TRUTH=$VT_LAB_DIR/truth.tsv
 
-# Infrastructure namespaces, then devices. vtlan holds the bridge.
+VT_LAB_HOSTS=$VT_LAB_DIR/devices.tsv
+
+# Infrastructure namespaces; the devices come from devices.tsv (role device).
 VT_LAB_INFRA="vtlan vtgw vtwan vtscan"
-# name  mac  ip  dhcp-hostname  dhcp-vendor-class (option 60)
-VT_LAB_DEVICES="
-vtrouter  d0:37:45:1a:2b:02 192.168.77.2  Archer-C7      dslforum.org
-vtcam     44:47:cc:3c:4d:14 192.168.77.20 HIKVISION-CAM  udhcp 1.19.4
-vtprinter 9c:7b:ef:4a:1b:2c 192.168.77.30 HP4A1B2C       Hewlett-Packard JetDirect
-vtnas     00:11:32:5e:6f:28 192.168.77.40 DiskStation    udhcp 1.23.2
-vtmedia   58:cb:52:7a:8b:32 192.168.77.50 Chromecast     dhcpcd-6.8.2
-vthub     24:fd:5b:6c:7d:3c 192.168.77.60 SmartThings-Hub udhcp 1.24.2
-vtspeaker 54:2a:1b:8e:9f:46 192.168.77.70 SonosZP        udhcp 1.22.1
-vtlinux   dc:a6:32:11:22:50 192.168.77.80 raspberrypi    dhcpcd-9.4.1:Linux-6.1.21-v8+:aarch64:BCM2835
-"
 VT_LAB_GW_MAC=98:9b:cb:01:02:01      # AVM (FRITZ!Box), the home gateway
 VT_LAB_SCAN_MAC=02:76:74:00:00:fa    # locally administered: the measuring host
 VT_LAB_SCAN_IP=192.168.77.250
 VT_LAB_GW_WAN_IP=203.0.113.2
+export VT_LAB_GW_MAC VT_LAB_SCAN_MAC VT_LAB_SCAN_IP VT_LAB_GW_WAN_IP
 
+# The device namespaces, in file order.
 vt_lab_device_names() {
-	printf '%s\n' "$VT_LAB_DEVICES" | awk 'NF { print $1 }'
+	grep -v '^#' "$VT_LAB_HOSTS" | awk -F'\t' 'NR > 1 && $2 == "device" { print $1 }'
 }
 
-# vt_lab_device NAME: sets D_MAC D_IP D_HOST D_VCI for that device.
+# vt_lab_device NAME: sets D_MAC D_IP D_IP6 (its SLAAC address) D_HOST D_VCI
+# (DHCP host name and vendor class) for that device.
 vt_lab_device() {
 	local line
-	line=$(printf '%s\n' "$VT_LAB_DEVICES" | awk -v n="$1" '$1 == n')
+	line=$(grep -v '^#' "$VT_LAB_HOSTS" | awk -F'\t' -v n="$1" 'NR > 1 && $1 == n')
 	[ -n "$line" ] || return 1
-	read -r _ D_MAC D_IP D_HOST D_VCI <<<"$line"
+	IFS=$'\t' read -r _ _ D_MAC D_IP D_IP6 D_HOST D_VCI _ <<<"$line"
+	export D_MAC D_IP D_IP6 D_HOST D_VCI
 }
 
 # The lab's own namespaces (other tests create vt* namespaces of their own:
@@ -63,11 +58,14 @@ vt_lab_truth() {
 	grep -v '^#' "$VT_LAB_TRUTH" | awk -F'\t' 'NR > 1 && NF'
 }
 
-# vt_lab_lock: serialize lab/up and lab/down (ctest -j, two shells). lab/up
-# holds the lock while it calls lab/down itself (VT_LAB_LOCKED).
+# vt_lab_lock: serialize lab/up and lab/down (ctest -j, two shells, two
+# worktrees). lab/up holds the lock while it calls lab/down itself, and a
+# test holds it for its whole run (lab/session.sh): VT_LAB_LOCKED says the
+# caller holds it already.
 vt_lab_lock() {
 	[ -n "${VT_LAB_LOCKED:-}" ] && return 0
-	exec 9>/run/lock/vantage-lab.lock 2>/dev/null || exec 9>/run/vantage-lab.lock
-	flock -w 120 9 || { echo "lab: another lab/up or lab/down holds the lock" >&2; exit 1; }
+	mkdir -p /run/lock
+	exec 9>/run/lock/vantage-lab.lock
+	flock -w "${VT_LAB_WAIT:-300}" 9 || { echo "lab: another lab user holds the lock" >&2; exit 1; }
 	export VT_LAB_LOCKED=1
 }
