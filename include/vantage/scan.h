@@ -170,6 +170,9 @@ uint64_t vt_now_ns(void);
  * spells it (domain, ntp, snmp, upnp, mdns, coap, ...). */
 const uint8_t *vt_udp_payload(uint16_t port, unsigned attempt, size_t *len,
 			      const char **name);
+/* The Nmap probe that asks what our payload for port asks (its matches
+ * then apply to the reply), or NULL when Nmap has none (SSDP, NAT-PMP). */
+const char *vt_udp_nmap_probe(uint16_t port);
 
 /* ---- sending and receiving (syn.c) ---- */
 

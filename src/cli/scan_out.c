@@ -374,38 +374,32 @@ static void grab_phase(vt_scanjob *s)
 	vt_grab_free(g);
 }
 
-/* UDP replies: the payload is the banner, labelled as an unknown probe's
- * answer on that port. */
+/* UDP replies: the payload is the banner, labelled as the answer to the
+ * Nmap probe that asks what we asked; where Nmap has no such probe (SSDP,
+ * NAT-PMP), or no rule names the reply, the service is the protocol we
+ * spoke (a rule's product and vendor are kept). */
 static void label_udp(vt_scanjob *s)
 {
+	static const vt_answer none = {.type = "unknown"};
 	for (size_t i = 0; i < s->n_recs; i++) {
 		const vt_result *e = vt_results_at(s->res, i);
-		if (e->proto != 17 || e->state != VT_PORT_OPEN)
+		if (e->proto != 17 || e->state != VT_PORT_OPEN || !e->len)
 			continue;
+		vt_portrec *r = &s->recs[i];
+		const char *probe = vt_udp_nmap_probe(e->port), *name = NULL;
 		vt_answer a;
 		vt_banner b = {.proto = VT_PROTO_UDP, .port = e->port,
-			       .data = e->data, .len = e->len};
-		if (s->m && e->len && vt_matcher_match(s->m, &b, &a) == VT_OK)
-			keep(&s->recs[i], NULL, e->data, e->len, &a);
-		else if (e->len) {
-			static const vt_answer none = {.type = "unknown"};
-			keep(&s->recs[i], NULL, e->data, e->len, &none);
-			s->recs[i].labelled = 0;
-		}
-		vt_portrec *r = &s->recs[i];
-		const char *name = NULL;
+			       .probe = probe, .data = e->data, .len = e->len};
+		if (!s->m || vt_matcher_match(s->m, &b, &a) != VT_OK)
+			a = none;
+		keep(r, probe, e->data, e->len, &a);
 		size_t plen;
 		vt_udp_payload(e->port, 0, &plen, &name);
-		if (e->len && !r->ans.service[0] && name) {
-			/* No rule named it: it answered the protocol we spoke. */
-			if (!r->labelled)
-				r->ans.type = "unknown";
+		if (name && (!probe || !r->ans.service[0]))
 			snprintf(r->ans.service, sizeof(r->ans.service), "%s", name);
-			r->labelled = 1;
-		}
-		if (e->len)
-			put_banner(s, &e->addr, 17, e->port, NULL, e->data, e->len,
-				   NULL, &r->ans);
+		r->labelled = r->ans.service[0] || r->ans.rule[0];
+		put_banner(s, &e->addr, 17, e->port, probe, e->data, e->len, NULL,
+			   &r->ans);
 	}
 }
 

@@ -56,21 +56,30 @@ static const uint8_t natpmp[] = {0x00, 0x00};
 typedef struct payload {
 	uint16_t port;
 	const char *name;
+	const char *nmap;  /* the Nmap probe asking the same, or NULL */
 	const uint8_t *p;
 	size_t len;
 } payload;
 
 static const payload table[] = {
-	{53, "domain", dns, sizeof(dns)},
-	{123, "ntp", ntp, sizeof(ntp)},
-	{137, "netbios-ns", nbstat, sizeof(nbstat)},
-	{161, "snmp", snmp1, sizeof(snmp1)},
-	{161, "snmp", snmp2c, sizeof(snmp2c)},
-	{1900, "upnp", (const uint8_t *)ssdp, sizeof(ssdp) - 1},
-	{5351, "nat-pmp", natpmp, sizeof(natpmp)},
-	{5353, "mdns", mdns, sizeof(mdns)},
-	{5683, "coap", coap, sizeof(coap)},
+	{53, "domain", "DNSVersionBindReq", dns, sizeof(dns)},
+	{123, "ntp", "NTPRequest", ntp, sizeof(ntp)},
+	{137, "netbios-ns", "NBTStat", nbstat, sizeof(nbstat)},
+	{161, "snmp", "SNMPv1public", snmp1, sizeof(snmp1)},
+	{161, "snmp", "SNMPv1public", snmp2c, sizeof(snmp2c)},
+	{1900, "upnp", NULL, (const uint8_t *)ssdp, sizeof(ssdp) - 1},
+	{5351, "nat-pmp", NULL, natpmp, sizeof(natpmp)},
+	{5353, "mdns", "DNS-SD", mdns, sizeof(mdns)},
+	{5683, "coap", "coap-request", coap, sizeof(coap)},
 };
+
+const char *vt_udp_nmap_probe(uint16_t port)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (table[i].port == port)
+			return table[i].nmap;
+	return NULL;
+}
 
 const uint8_t *vt_udp_payload(uint16_t port, unsigned attempt, size_t *len,
 			      const char **name)
