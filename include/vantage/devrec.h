@@ -20,8 +20,6 @@
 
 enum vt_role { VT_ROLE_CLIENT = 0, VT_ROLE_SERVER = 1 };
 enum vt_scope { VT_SCOPE_LOCAL = 0, VT_SCOPE_EXTERNAL = 1 };
-/* How a service was seen: carried traffic (used) or answered a probe
- * (offered). */
 enum vt_technique { VT_TECH_PASSIVE = 0, VT_TECH_ACTIVE = 1 };
 
 /* Where an IP binding was learned (bit set). */
@@ -42,7 +40,8 @@ typedef struct vt_service {
 	uint16_t port;    /* the server's port */
 	uint8_t role;     /* enum vt_role: the device's role */
 	uint8_t scope;    /* enum vt_scope: the peer's */
-	uint8_t technique; /* enum vt_technique; 0 (passive) by default */
+	uint8_t technique; /* enum vt_technique: 0 passive (carried traffic,
+			      "used"), 1 active (answered a probe, "offered") */
 	uint64_t flows;
 	uint64_t bytes;   /* both directions, frame lengths */
 	uint64_t first_us, last_us;

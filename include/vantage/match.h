@@ -85,6 +85,10 @@ void vt_matcher_free(vt_matcher *m);
 /* A warning from loading (e.g. "prefilter: built without Hyperscan,
  * matching sequentially"), or NULL. */
 const char *vt_matcher_warning(const vt_matcher *m);
+/* The loaded nmap-service-probes (for a scanner's probe ladder), NULL
+ * when Nmap's file is not used; borrowed, lives as long as m. */
+const vt_probes *vt_matcher_probes(const vt_matcher *m);
+
 /* Totals for the summary: rules loaded, regex errors counted. */
 size_t vt_matcher_rule_count(const vt_matcher *m);
 uint64_t vt_matcher_regex_errors(const vt_matcher *m);

@@ -90,6 +90,8 @@ typedef struct vt_banner_rec {
 	const uint8_t *data;   /* raw bytes */
 	size_t len;
 	const char *tls_subject, *tls_issuer, *tls_sha256;
+	const uint8_t *tls_chain; /* DER certificates as sent, or NULL */
+	size_t tls_chain_len;
 	const char *service, *product, *version, *info, *devicetype, *type,
 		*vendor, *cpe_json, *rule;
 	double confidence;

@@ -34,6 +34,7 @@ int vt_cmd_report(int argc, char **argv);
 int vt_cmd_import(int argc, char **argv);
 int vt_cmd_watch(int argc, char **argv);
 int vt_cmd_inspect(int argc, char **argv);
+int vt_cmd_scan(int argc, char **argv);
 
 /* "vantage <cmd>: <message>" on stderr. */
 void vt_cli_error(const char *cmd, const char *fmt, ...)

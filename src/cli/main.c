@@ -17,6 +17,7 @@ static const vt_command commands[] = {
 	{"import", "load ZGrab2, Censys, Nmap, masscan and ZMap results", vt_cmd_import},
 	{"watch", "capture live from an interface into per-device records", vt_cmd_watch},
 	{"inspect", "on-path capture of named devices by ARP spoofing, safely", vt_cmd_inspect},
+	{"scan", "SYN-scan targets and grab and label banners", vt_cmd_scan},
 };
 
 static void usage(FILE *out)

@@ -199,6 +199,8 @@ void vt_matcher_free(vt_matcher *m)
 	free(m);
 }
 
+const vt_probes *vt_matcher_probes(const vt_matcher *m) { return m->probes; }
+
 const char *vt_matcher_warning(const vt_matcher *m)
 {
 	return m->warning[0] ? m->warning : NULL;

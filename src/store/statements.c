@@ -83,8 +83,7 @@ const char *const vt_store_sql[S__COUNT] = {
 	/* ?1 device, ?2 run: clear the run's rows before writing them. */
 	[S_DEL_IP] = "DELETE FROM ip_binding WHERE device_id = ?1"
 		     " AND run_id = ?2",
-	[S_DEL_SVC] = "DELETE FROM service WHERE device_id = ?1 AND run_id = ?2"
-		      " AND technique = 'passive'",
+	[S_DEL_SVC] = "DELETE FROM service WHERE device_id = ?1 AND run_id = ?2",
 	[S_DEL_EVI] = "DELETE FROM evidence WHERE device_id = ?1"
 		      " AND run_id = ?2",
 	[S_DEL_SIG] = "DELETE FROM signal WHERE device_id = ?1"
@@ -104,7 +103,7 @@ const char *const vt_store_sql[S__COUNT] = {
 	/* ?1 device, ?2 run, ?3 proto, ?4 port, ?5 role, ?6 scope, ?7 flows,
 	 * ?8 bytes, ?9 first, ?10 last, ?11 technique. */
 	[S_SVC] = "INSERT INTO service(device_id, run_id, proto, port, role,"
-		  " scope, technique, flows, bytes, first_us, last_us) VALUES"
+		   " scope, technique, flows, bytes, first_us, last_us) VALUES"
 		  " (?1, ?2, ?3, ?4, ?5, ?6, ?11, ?7, ?8, ?9, ?10)"
 		  " ON CONFLICT(device_id, run_id, technique, proto, port, role,"
 		  " scope) DO UPDATE SET flows = flows + excluded.flows,"

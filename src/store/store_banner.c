@@ -13,12 +13,12 @@ static const char banner_sql[] =
 	"INSERT INTO banner (run_id, device_id, ip, proto, port, probe, state,"
 	" seen_us, data, tls_subject, tls_issuer, tls_sha256, service,"
 	" product, version, info, devicetype, type, vendor, cpe, rule,"
-	" confidence) VALUES (?1,"
+	" confidence, tls_chain) VALUES (?1,"
 	" (SELECT id FROM device WHERE ?2 IS NOT NULL AND (key_ip = ?2 OR id ="
 	"  (SELECT device_id FROM ip_binding WHERE ip = ?2"
 	"   ORDER BY last_us DESC LIMIT 1)) LIMIT 1),"
 	" ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-	" ?17, ?18, ?19, ?20, ?21)";
+	" ?17, ?18, ?19, ?20, ?21, ?22)";
 
 static int bind_all(sqlite3_stmt *s, int64_t run_id, const vt_banner_rec *b)
 {
@@ -40,12 +40,16 @@ static int bind_all(sqlite3_stmt *s, int64_t run_id, const vt_banner_rec *b)
 	for (int i = 0; i < 12; i++)
 		rc |= vt_store_bind_text(s, 9 + i, txt[i] && *txt[i] ? txt[i] : NULL);
 	rc |= sqlite3_bind_double(s, 21, b->confidence);
+	rc |= b->tls_chain && b->tls_chain_len
+		      ? sqlite3_bind_blob(s, 22, b->tls_chain, (int)b->tls_chain_len,
+					  SQLITE_TRANSIENT)
+		      : sqlite3_bind_null(s, 22);
 	return rc;
 }
 
 int vt_store_banner_put(vt_store *st, int64_t run_id, const vt_banner_rec *b)
 {
-	if (!st || !b || !b->proto || b->port > 65535 || b->len > INT32_MAX ||
+	if (!st || !b || !b->proto || b->port > 65535 || b->len > INT32_MAX || b->tls_chain_len > INT32_MAX ||
 	    (strcmp(b->proto, "tcp") && strcmp(b->proto, "udp")))
 		return st ? vt_store_error(st, VT_EINVAL, "invalid banner")
 			  : VT_EINVAL;
