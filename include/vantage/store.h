@@ -107,7 +107,8 @@ int vt_store_flush(vt_store *st);
 /*
  * Loads every device as `vantage devices` shows it: counters, services
  * and bindings summed over the selected runs (run_id 0 = all runs), the
- * identification from the latest run. The array is sorted by MAC, owned
+ * identification the most confident any run gave (the latest among
+ * equals). The array is sorted by MAC, owned
  * by the caller (free each with vt_devrec_cleanup, then free()).
  * Only devices with a record in the selected runs are listed; their
  * first/last times are those runs'. external_peers is a sum over runs (a

@@ -32,8 +32,8 @@ static const char schema_v1[] =
 
 	/* A thing on the network, keyed by MAC inside a LAN and by IP when
 	 * there is no link layer (exactly one key is set). The identification
-	 * comes from the latest run (highest id) that wrote the device;
-	 * first/last span every run. */
+	 * is the most confident any run gave (the latest among equals,
+	 * statements.c); first/last span every run. */
 	"CREATE TABLE device ("
 	" id INTEGER PRIMARY KEY,"
 	" mac TEXT UNIQUE,"             /* NULL for devices keyed by IP */

@@ -14,9 +14,20 @@
 #define MIN_T(c) "coalesce(min(" c ", excluded." c "), " c ", excluded." c ")"
 #define MAX_T(c) "coalesce(max(" c ", excluded." c "), " c ", excluded." c ")"
 
-/* The identification is replaced only by a run at least as recent. */
+/* The gateway and randomized flags are replaced only by a run at least as
+ * recent. The identification (vendor, type, model, os, confidence) is the
+ * most confident one any run gave, the most recent among equals, so a run
+ * that saw less of a device (a capture without its DHCP, say) does not
+ * undo what an earlier run identified. SQLite evaluates every SET
+ * expression against the row before the update. */
 #define NEWER "excluded.last_run_id >= coalesce(last_run_id, 0)"
 #define TAKE(c) c " = CASE WHEN " NEWER " THEN excluded." c " ELSE " c " END, "
+#define BETTER                                                              \
+	"(coalesce(excluded.confidence, 0) > coalesce(confidence, 0) OR"    \
+	" (coalesce(excluded.confidence, 0) = coalesce(confidence, 0) AND " \
+	NEWER "))"
+#define TAKE_ID(c)                                                          \
+	c " = CASE WHEN " BETTER " THEN excluded." c " ELSE " c " END, "
 
 /* ?1 mac, ?2 key_ip, ?3 vendor, ?4 type, ?5 model, ?6 confidence,
  * ?7 gateway, ?8 randomized, ?9 first_us, ?10 last_us, ?11 run id,
@@ -26,9 +37,9 @@
 	" gateway, randomized, first_us, last_us, last_run_id, os)"         \
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
 #define DEV_UPDATE                                                          \
-	" DO UPDATE SET " TAKE("vendor") TAKE("type") TAKE("model")         \
-	TAKE("os")                                                           \
-	TAKE("confidence") TAKE("gateway") TAKE("randomized")               \
+	" DO UPDATE SET " TAKE_ID("vendor") TAKE_ID("type") TAKE_ID("model")\
+	TAKE_ID("os") TAKE_ID("confidence")                                  \
+	TAKE("gateway") TAKE("randomized")                                   \
 	"first_us = " MIN_T("first_us") ", last_us = " MAX_T("last_us")     \
 	", last_run_id = max(coalesce(last_run_id, 0), excluded.last_run_id)" \
 	" RETURNING id"

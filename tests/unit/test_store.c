@@ -487,6 +487,50 @@ static void test_put_again(void **state)
 	vt_store_close(st);
 }
 
+/* The identification is the most confident any run gave, the latest among
+ * equals: a later run that saw less of the device does not undo it. */
+static void put_ident(vt_store *st, int64_t run, const char *vendor,
+		      const char *type, double confidence)
+{
+	vt_devrec d;
+	memset(&d, 0, sizeof(d));
+	set_mac(&d, "02:00:00:00:00:77");
+	set_text(&d.vendor, vendor);
+	set_text(&d.type, type);
+	d.confidence = confidence;
+	assert_int_equal(vt_store_device_put(st, run, &d), VT_OK);
+	vt_devrec_cleanup(&d);
+}
+
+static void assert_ident(const char *path, const char *want)
+{
+	char got[128] = "";
+	raw_text(path, "SELECT coalesce(vendor, '-') || '/' ||"
+		       " coalesce(type, '-') FROM device"
+		       " WHERE mac = '02:00:00:00:00:77'", got, sizeof(got));
+	assert_string_equal(got, want);
+}
+
+static void test_ident_most_confident(void **state)
+{
+	fixture *fx = *state;
+	vt_store *st = open_ok(fx->path);
+	int64_t r1 = begin_run(st, 1000), r2 = begin_run(st, 2000),
+		r3 = begin_run(st, 3000), r4 = begin_run(st, 4000);
+	put_ident(st, r1, "TP-Link", "router", 0.86);
+	put_ident(st, r2, NULL, NULL, 0.0); /* saw less: kept */
+	assert_int_equal(vt_store_flush(st), VT_OK);
+	assert_ident(fx->path, "TP-Link/router");
+	put_ident(st, r3, "Netgear", "router", 0.86); /* equal, newer: taken */
+	assert_int_equal(vt_store_flush(st), VT_OK);
+	assert_ident(fx->path, "Netgear/router");
+	put_ident(st, r1, "Old", "camera", 0.86); /* equal, older: kept */
+	put_ident(st, r4, "Hikvision", "camera", 0.95); /* better: taken */
+	assert_int_equal(vt_store_flush(st), VT_OK);
+	assert_ident(fx->path, "Hikvision/camera");
+	vt_store_close(st);
+}
+
 static void test_reopen(void **state)
 {
 	fixture *fx = *state;
@@ -734,6 +778,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_put_load_all, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_load_one_run, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ident_most_confident, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_put_again, setup,
 						teardown),
