@@ -1,6 +1,8 @@
 # The two commands of the README quick start:
-#   make demo   installs what is needed, builds, runs `vantage read` on the
-#               bundled capture (table on stdout, vantage.db written)
+#   make demo   installs what is needed, builds, and tells the whole story on
+#               the lab (scripts/demo): lab up, discover, scan, a capture of
+#               its LAN read, the report (vantage.db, report.html), lab down;
+#               without root or namespaces it reads the bundled capture
 #   make test   installs, builds (plain and ASan+UBSan) and runs every test
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -30,8 +32,7 @@ test-asan: asan
 test: test-plain test-asan
 
 demo: build
-	rm -f vantage.db vantage.db-wal vantage.db-shm
-	$(BUILD)/vantage read --db vantage.db data/demo/*.pcap
+	VT_BUILD=$(BUILD) ./scripts/demo
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
