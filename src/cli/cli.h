@@ -36,6 +36,12 @@ int vt_cmd_watch(int argc, char **argv);
 int vt_cmd_inspect(int argc, char **argv);
 int vt_cmd_scan(int argc, char **argv);
 
+/* Parses an option's value as a whole number in [min, max] into *out;
+ * otherwise prints "vantage <cmd>: --<opt>: 'v' is not a number from min
+ * to max" and returns -1. */
+int vt_cli_num(const char *cmd, const char *opt, const char *v, uint64_t min,
+	       uint64_t max, uint64_t *out);
+
 /* "vantage <cmd>: <message>" on stderr. */
 void vt_cli_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -82,16 +82,6 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static int num(const char *opt, const char *v, uint64_t min, uint64_t max,
-	       uint64_t *out)
-{
-	if (vt_parse_u64(v, min, max, out) == VT_OK)
-		return 0;
-	vt_cli_error(CMD, "--%s: '%s' is not a number from %llu to %llu", opt,
-		     v, (unsigned long long)min, (unsigned long long)max);
-	return -1;
-}
-
 static int parse(int argc, char **argv, opts *o)
 {
 	uint64_t v = 0;
@@ -102,11 +92,11 @@ static int parse(int argc, char **argv, opts *o)
 		switch (c) {
 		case 'i': o->cfg.ifname = optarg; break;
 		case O_TIMEOUT:
-			bad = num("timeout", optarg, 1, 600, &v);
+			bad = vt_cli_num(CMD, "timeout", optarg, 1, 600, &v);
 			o->cfg.wait_ms = (uint32_t)v * 1000u;
 			break;
 		case O_RATE:
-			bad = num("rate", optarg, 1, 10000, &v);
+			bad = vt_cli_num(CMD, "rate", optarg, 1, 10000, &v);
 			o->cfg.rate = (uint32_t)v;
 			break;
 		case O_FORCE: o->cfg.force = 1; break;
@@ -115,11 +105,11 @@ static int parse(int argc, char **argv, opts *o)
 		case O_NOSSDP: o->cfg.no_ssdp = 1; break;
 		case O_NOWSD: o->cfg.no_wsd = 1; break;
 		case O_UPBYTES:
-			bad = num("upnp-max-bytes", optarg, 1024, 16u << 20, &v);
+			bad = vt_cli_num(CMD, "upnp-max-bytes", optarg, 1024, 16u << 20, &v);
 			o->cfg.upnp_max_bytes = (size_t)v;
 			break;
 		case O_UPTIME:
-			bad = num("upnp-timeout", optarg, 1, 60, &v);
+			bad = vt_cli_num(CMD, "upnp-timeout", optarg, 1, 60, &v);
 			o->cfg.upnp_time_ms = (uint32_t)v * 1000u;
 			break;
 		case O_DB: o->db = optarg; break;

@@ -100,16 +100,6 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static int num(const char *opt, const char *v, uint64_t min, uint64_t max,
-	       uint64_t *out)
-{
-	if (vt_parse_u64(v, min, max, out) == VT_OK)
-		return 0;
-	vt_cli_error(CMD, "--%s: '%s' is not a number from %llu to %llu", opt,
-		     v, (unsigned long long)min, (unsigned long long)max);
-	return -1;
-}
-
 static int parse(int argc, char **argv, opts *o)
 {
 	int c;
@@ -131,11 +121,11 @@ static int parse(int argc, char **argv, opts *o)
 		case O_ALL: o->all = 1; break;
 		case O_CONSENT: o->consent = 1; break;
 		case O_DUR:
-			bad = num("duration", optarg, 1, 31u * 86400,
+			bad = vt_cli_num(CMD, "duration", optarg, 1, 31u * 86400,
 				  &o->duration_s);
 			break;
 		case O_INT:
-			bad = num("interval", optarg, 1, 10, &o->interval_s);
+			bad = vt_cli_num(CMD, "interval", optarg, 1, 10, &o->interval_s);
 			break;
 		case O_DB: o->db = optarg; break;
 		case O_JSON: o->json = 1; break;

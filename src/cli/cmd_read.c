@@ -72,16 +72,6 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static int num(const char *opt, const char *v, uint64_t min, uint64_t max,
-	       uint64_t *out)
-{
-	if (vt_parse_u64(v, min, max, out) == VT_OK)
-		return 0;
-	vt_cli_error(CMD, "--%s: '%s' is not a number from %llu to %llu", opt,
-		     v, (unsigned long long)min, (unsigned long long)max);
-	return -1;
-}
-
 static int add_net(opts *o, const char *v)
 {
 	if (o->n_nets >= VT_DEVTAB_MAX_LOCALNETS) {
@@ -109,19 +99,19 @@ static int parse(int argc, char **argv, opts *o)
 		case O_JSON: o->json = 1; break;
 		case O_NET: bad = add_net(o, optarg); break;
 		case O_TCP:
-			bad = num("tcp-timeout", optarg, 1, 86400, &v);
+			bad = vt_cli_num(CMD, "tcp-timeout", optarg, 1, 86400, &v);
 			o->pc.flow.tcp_timeout_s = (uint32_t)v;
 			break;
 		case O_UDP:
-			bad = num("udp-timeout", optarg, 1, 86400, &v);
+			bad = vt_cli_num(CMD, "udp-timeout", optarg, 1, 86400, &v);
 			o->pc.flow.udp_timeout_s = (uint32_t)v;
 			break;
 		case O_FLOWS:
-			bad = num("max-flows", optarg, 1, 1u << 28, &v);
+			bad = vt_cli_num(CMD, "max-flows", optarg, 1, 1u << 28, &v);
 			o->pc.flow.max_flows = (size_t)v;
 			break;
 		case O_DEVS:
-			bad = num("max-devices", optarg, 1, 1u << 22, &v);
+			bad = vt_cli_num(CMD, "max-devices", optarg, 1, 1u << 22, &v);
 			o->pc.dev.max_devices = (size_t)v;
 			break;
 		case O_RULES: o->rules = optarg; break;

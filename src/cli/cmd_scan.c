@@ -103,36 +103,26 @@ static const struct option longopts[] = {
 
 typedef vt_scan_opts opts;
 
-static int num(const char *name, const char *v, uint64_t lo, uint64_t hi,
-	       uint64_t *out)
-{
-	if (vt_parse_u64(v, lo, hi, out) == VT_OK)
-		return 0;
-	vt_cli_error(CMD, "%s: '%s' is not a number from %llu to %llu", name, v,
-		     (unsigned long long)lo, (unsigned long long)hi);
-	return -1;
-}
-
 static int parse_one(int c, opts *o)
 {
 	switch (c) {
 	case 'p': o->ports = optarg; return 0;
 	case 'i': o->iface = optarg; return 0;
-	case O_RATE: return num("--rate", optarg, 1, 10000000, &o->rate);
-	case O_RETRIES: return num("--retries", optarg, 0, 10, &o->retries);
-	case O_WAIT: return num("--wait", optarg, 0, 60000, &o->wait_ms);
-	case O_SHARDS: return num("--shards", optarg, 1, 65536, &o->shards);
-	case O_SHARD: return num("--shard", optarg, 0, 65535, &o->shard);
+	case O_RATE: return vt_cli_num(CMD, "rate", optarg, 1, 10000000, &o->rate);
+	case O_RETRIES: return vt_cli_num(CMD, "retries", optarg, 0, 10, &o->retries);
+	case O_WAIT: return vt_cli_num(CMD, "wait", optarg, 0, 60000, &o->wait_ms);
+	case O_SHARDS: return vt_cli_num(CMD, "shards", optarg, 1, 65536, &o->shards);
+	case O_SHARD: return vt_cli_num(CMD, "shard", optarg, 0, 65535, &o->shard);
 	case O_SEED:
 		o->have_seed = 1;
-		return num("--seed", optarg, 0, UINT64_MAX, &o->seed);
+		return vt_cli_num(CMD, "seed", optarg, 0, UINT64_MAX, &o->seed);
 	case O_ALLOW: o->allow = optarg; return 0;
 	case O_EXCLUDE: o->exclude = optarg; return 0;
 	case O_DRY: o->dry = 1; return 0;
 	case O_NOGRAB: o->no_grab = 1; return 0;
-	case O_CONNS: return num("--max-conns", optarg, 1, 4096, &o->conns);
-	case O_PERHOST: return num("--per-host", optarg, 1, 64, &o->per_host);
-	case O_GRABTO: return num("--grab-timeout", optarg, 100, 600000, &o->grab_ms);
+	case O_CONNS: return vt_cli_num(CMD, "max-conns", optarg, 1, 4096, &o->conns);
+	case O_PERHOST: return vt_cli_num(CMD, "per-host", optarg, 1, 64, &o->per_host);
+	case O_GRABTO: return vt_cli_num(CMD, "grab-timeout", optarg, 100, 600000, &o->grab_ms);
 	case O_JSON: o->json = 1; return 0;
 	case O_CLOSED: o->closed = 1; return 0;
 	case O_DB: o->db = optarg; return 0;

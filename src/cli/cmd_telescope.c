@@ -77,16 +77,6 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static int num(const char *opt, const char *v, uint64_t min, uint64_t max,
-	       uint64_t *out)
-{
-	if (vt_parse_u64(v, min, max, out) == VT_OK)
-		return 0;
-	vt_cli_error(CMD, "--%s: '%s' is not a number from %llu to %llu", opt,
-		     v, (unsigned long long)min, (unsigned long long)max);
-	return -1;
-}
-
 /* "90", "90s", "30m", "1h", "1d" -> seconds. */
 static int duration(const char *v, uint32_t *out)
 {
@@ -146,15 +136,15 @@ static int parse(int argc, char **argv, opts *o)
 		case O_PREFIX: bad = add_prefix(o, optarg); break;
 		case O_WINDOW: bad = duration(optarg, &o->cfg.window_s); break;
 		case O_K:
-			bad = num("mirai-min-packets", optarg, 1, 1u << 30, &v);
+			bad = vt_cli_num(CMD, "mirai-min-packets", optarg, 1, 1u << 30, &v);
 			o->cfg.mirai_k = (uint32_t)v;
 			break;
 		case O_SOURCES:
-			bad = num("max-sources", optarg, 1, 1u << 28, &v);
+			bad = vt_cli_num(CMD, "max-sources", optarg, 1, 1u << 28, &v);
 			o->cfg.max_sources = (size_t)v;
 			break;
 		case O_EVENTS:
-			bad = num("max-events", optarg, 1, 1u << 28, &v);
+			bad = vt_cli_num(CMD, "max-events", optarg, 1, 1u << 28, &v);
 			o->cfg.max_events = (size_t)v;
 			break;
 		case O_JSON: o->json = 1; break;

@@ -103,16 +103,6 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static int num(const char *opt, const char *v, uint64_t min, uint64_t max,
-	       uint64_t *out)
-{
-	if (vt_parse_u64(v, min, max, out) == VT_OK)
-		return 0;
-	vt_cli_error(CMD, "--%s: '%s' is not a number from %llu to %llu", opt,
-		     v, (unsigned long long)min, (unsigned long long)max);
-	return -1;
-}
-
 static int add_net(opts *o, const char *v)
 {
 	if (o->n_nets >= VT_DEVTAB_MAX_LOCALNETS) {
@@ -136,29 +126,29 @@ static int parse_num(opts *o, int c)
 	int bad = 0;
 	switch (c) {
 	case O_THREADS:
-		bad = num("threads", optarg, 1, VT_LIVE_MAX_THREADS, &v);
+		bad = vt_cli_num(CMD, "threads", optarg, 1, VT_LIVE_MAX_THREADS, &v);
 		o->lc.threads = (unsigned)v;
 		break;
-	case O_DURATION: bad = num("duration", optarg, 1, 1u << 30, &o->duration_s); break;
-	case O_FLUSH: bad = num("flush", optarg, 0, 1u << 30, &o->flush_s); break;
+	case O_DURATION: bad = vt_cli_num(CMD, "duration", optarg, 1, 1u << 30, &o->duration_s); break;
+	case O_FLUSH: bad = vt_cli_num(CMD, "flush", optarg, 0, 1u << 30, &o->flush_s); break;
 	case O_BUFFER:
-		bad = num("buffer-mb", optarg, 1, 2047, &v);
+		bad = vt_cli_num(CMD, "buffer-mb", optarg, 1, 2047, &v);
 		o->lc.buffer_bytes = (size_t)v << 20;
 		break;
 	case O_TCP:
-		bad = num("tcp-timeout", optarg, 1, 86400, &v);
+		bad = vt_cli_num(CMD, "tcp-timeout", optarg, 1, 86400, &v);
 		pc->flow.tcp_timeout_s = (uint32_t)v;
 		break;
 	case O_UDP:
-		bad = num("udp-timeout", optarg, 1, 86400, &v);
+		bad = vt_cli_num(CMD, "udp-timeout", optarg, 1, 86400, &v);
 		pc->flow.udp_timeout_s = (uint32_t)v;
 		break;
 	case O_FLOWS:
-		bad = num("max-flows", optarg, 1, 1u << 28, &v);
+		bad = vt_cli_num(CMD, "max-flows", optarg, 1, 1u << 28, &v);
 		pc->flow.max_flows = (size_t)v;
 		break;
 	case O_DEVS:
-		bad = num("max-devices", optarg, 1, 1u << 22, &v);
+		bad = vt_cli_num(CMD, "max-devices", optarg, 1, 1u << 22, &v);
 		pc->dev.max_devices = (size_t)v;
 		break;
 	}

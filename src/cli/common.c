@@ -6,12 +6,23 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/parse.h"
 #include "vantage/error.h"
 #include "vantage/ident.h"
 #include "vantage/oui.h"
 #include "vantage/report.h"
 
 volatile int vt_cli_interrupted;
+
+int vt_cli_num(const char *cmd, const char *opt, const char *v, uint64_t min,
+	       uint64_t max, uint64_t *out)
+{
+	if (vt_parse_u64(v, min, max, out) == VT_OK)
+		return 0;
+	vt_cli_error(cmd, "--%s: '%s' is not a number from %llu to %llu", opt,
+		     v, (unsigned long long)min, (unsigned long long)max);
+	return -1;
+}
 
 void vt_cli_error(const char *cmd, const char *fmt, ...)
 {
