@@ -10,6 +10,7 @@
 
 #include "vantage/devrec.h"
 #include "vantage/passive.h"
+#include "vantage/store.h"
 
 /* Exit codes: documented in --help and the man page. */
 enum {
@@ -41,6 +42,16 @@ int vt_cmd_scan(int argc, char **argv);
  * to max" and returns -1. */
 int vt_cli_num(const char *cmd, const char *opt, const char *v, uint64_t min,
 	       uint64_t max, uint64_t *out);
+
+/* Microseconds since the epoch (UTC), for run start and end times. */
+uint64_t vt_cli_now_us(void);
+
+/* Opens (creating) the store at db and begins a run described by *ri,
+ * whose args (the whole command line) and started_us (now) are filled
+ * here. On failure prints one error line, closes the store and returns
+ * NULL. */
+vt_store *vt_cli_store_begin(const char *cmd, const char *db, int argc,
+			     char **argv, vt_run_info *ri, int64_t *run_id);
 
 /* "vantage <cmd>: <message>" on stderr. */
 void vt_cli_error(const char *cmd, const char *fmt, ...)

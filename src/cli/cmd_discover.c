@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "cli/cli.h"
 #include "util/parse.h"
@@ -132,13 +131,6 @@ static int parse(int argc, char **argv, opts *o)
 	return 0;
 }
 
-static uint64_t now_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
-}
-
 static void summary(const vt_discover_stats *s, size_t n_devs)
 {
 	fprintf(stderr,
@@ -181,23 +173,10 @@ typedef struct run {
 
 static int open_store(run *r, const opts *o, int argc, char **argv)
 {
-	char err[VT_ERRBUF_LEN];
-	r->st = vt_store_open(o->db, err);
-	if (!r->st) {
-		vt_cli_error(CMD, "%s", err);
-		return -1;
-	}
-	char *args = vt_cli_join_args(argc, argv);
-	vt_run_info ri = {.command = CMD, .args = args ? args : "",
-			  .vantage = "internal", .technique = "active",
-			  .source = o->cfg.ifname, .started_us = now_us()};
-	int e = vt_store_run_begin(r->st, &ri, &r->run_id);
-	free(args);
-	if (e != VT_OK) {
-		vt_cli_error(CMD, "%s: %s", o->db, vt_store_errmsg(r->st));
-		return -1;
-	}
-	return 0;
+	vt_run_info ri = {.command = CMD, .vantage = "internal",
+			  .technique = "active", .source = o->cfg.ifname};
+	r->st = vt_cli_store_begin(CMD, o->db, argc, argv, &ri, &r->run_id);
+	return r->st ? 0 : -1;
 }
 
 /* Identifies and stores the devices; returns the number of store faults. */
@@ -217,7 +196,7 @@ static int finish(run *r, const opts *o)
 		const char *status = vt_cli_interrupted ? "interrupted"
 				     : faults	     ? "error"
 							: "ok";
-		if (vt_store_run_end(r->st, r->run_id, now_us(),
+		if (vt_store_run_end(r->st, r->run_id, vt_cli_now_us(),
 				     vt_discover_counters(r->disc)->frames,
 				     status) != VT_OK) {
 			vt_cli_error(CMD, "%s: %s", o->db, vt_store_errmsg(r->st));

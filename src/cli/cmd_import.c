@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -124,13 +123,6 @@ static int parse(int argc, char **argv, opts *o)
 		return -1;
 	}
 	return 0;
-}
-
-static uint64_t now_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
 }
 
 static void store_fail(run *r)
@@ -363,7 +355,7 @@ static int begin_run(run *r, int argc, char **argv)
 	char *args = vt_cli_join_args(argc, argv);
 	vt_run_info ri = {.command = CMD, .args = args ? args : "",
 			  .vantage = "external", .technique = "active",
-			  .source = r->file, .started_us = now_us()};
+			  .source = r->file, .started_us = vt_cli_now_us()};
 	int e = vt_store_run_begin(r->st, &ri, &r->run_id);
 	free(args);
 	if (e != VT_OK)
@@ -426,7 +418,7 @@ static void import_src(run *r, vt_imp_src *src, int argc, char **argv)
 				     : rc == VT_ETRUNC ? "error: truncated"
 				     : rc ? "error: damaged"
 					  : "ok";
-		if (vt_store_run_end(r->st, r->run_id, now_us(), s.records, status) ||
+		if (vt_store_run_end(r->st, r->run_id, vt_cli_now_us(), s.records, status) ||
 		    vt_store_flush(r->st))
 			store_fail(r);
 	}

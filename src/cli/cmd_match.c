@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -125,13 +124,6 @@ static uint64_t cpu_us(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
 	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
-
-static uint64_t now_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
 }
 
 /* The results of a batch, built in memory and written in input order:
@@ -511,27 +503,15 @@ static int process(run *r, FILE *in)
 
 static int open_store(run *r, int argc, char **argv)
 {
-	char err[VT_ERRBUF_LEN];
-	if (!(r->st = vt_store_open(r->o->db, err))) {
-		vt_cli_error(CMD, "%s", err);
-		return -1;
-	}
-	char *args = vt_cli_join_args(argc, argv);
-	vt_run_info ri = {.command = CMD, .args = args ? args : "",
-			  .source = r->o->input, .started_us = now_us()};
-	int e = vt_store_run_begin(r->st, &ri, &r->run_id);
-	free(args);
-	if (e != VT_OK) {
-		vt_cli_error(CMD, "%s: %s", r->o->db, vt_store_errmsg(r->st));
-		return -1;
-	}
-	return 0;
+	vt_run_info ri = {.command = CMD, .source = r->o->input};
+	r->st = vt_cli_store_begin(CMD, r->o->db, argc, argv, &ri, &r->run_id);
+	return r->st ? 0 : -1;
 }
 
 static int finish(run *r, uint64_t t0, uint64_t c0)
 {
 	const char *status = vt_cli_interrupted ? "interrupted" : "ok";
-	if (r->st && (vt_store_run_end(r->st, r->run_id, now_us(), r->banners,
+	if (r->st && (vt_store_run_end(r->st, r->run_id, vt_cli_now_us(), r->banners,
 				       status) != VT_OK ||
 		      vt_store_flush(r->st) != VT_OK)) {
 		vt_cli_error(CMD, "%s: %s", r->o->db, vt_store_errmsg(r->st));
@@ -539,7 +519,7 @@ static int finish(run *r, uint64_t t0, uint64_t c0)
 	}
 	vt_store_close(r->st);
 	if (r->o->stats) {
-		double s = (double)(now_us() - t0) / 1e6;
+		double s = (double)(vt_cli_now_us() - t0) / 1e6;
 		double cs = (double)(cpu_us() - c0) / 1e6;
 		fprintf(stderr,
 			"vantage match: stats: %llu lines, %llu banners, %llu labelled, "
@@ -586,7 +566,7 @@ int vt_cmd_match(int argc, char **argv)
 		/* One thread writes stdout: its calls need not take the
 		 * stream lock each. */
 		__fsetlocking(stdout, FSETLOCKING_BYCALLER);
-		uint64_t t0 = now_us(), c0 = cpu_us();
+		uint64_t t0 = vt_cli_now_us(), c0 = cpu_us();
 		process(&r, in);
 		rc = finish(&r, t0, c0);
 	} else {

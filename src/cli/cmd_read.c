@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "cli/cli.h"
 #include "util/parse.h"
@@ -131,13 +130,6 @@ static int parse(int argc, char **argv, opts *o)
 	return 0;
 }
 
-static uint64_t now_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
-}
-
 typedef struct run {
 	vt_store *st;
 	int64_t run_id;
@@ -158,25 +150,12 @@ static int store_flow(const vt_flow_rec *f, void *user)
 
 static int open_store(run *r, const opts *o, int argc, char **argv)
 {
-	char err[VT_ERRBUF_LEN];
-	r->st = vt_store_open(o->db, err);
-	if (!r->st) {
-		vt_cli_error(CMD, "%s", err);
-		return -1;
-	}
-	char *args = vt_cli_join_args(argc, argv);
 	char *src = vt_cli_join_args(argc - optind, argv + optind);
-	vt_run_info ri = {.command = CMD, .args = args ? args : "",
-			  .vantage = "internal", .technique = "passive",
-			  .source = src ? src : "", .started_us = now_us()};
-	int e = vt_store_run_begin(r->st, &ri, &r->run_id);
-	free(args);
+	vt_run_info ri = {.command = CMD, .vantage = "internal",
+			  .technique = "passive", .source = src ? src : ""};
+	r->st = vt_cli_store_begin(CMD, o->db, argc, argv, &ri, &r->run_id);
 	free(src);
-	if (e != VT_OK) {
-		vt_cli_error(CMD, "%s: %s", o->db, vt_store_errmsg(r->st));
-		return -1;
-	}
-	return 0;
+	return r->st ? 0 : -1;
 }
 
 /* Identification and (with a store) the device rows. */
@@ -208,7 +187,7 @@ static void close_store(run *r, const opts *o, const char *status)
 			     vt_store_errmsg(r->st));
 		r->faults++;
 	}
-	if (vt_store_run_end(r->st, r->run_id, now_us(), ps->frames, status) !=
+	if (vt_store_run_end(r->st, r->run_id, vt_cli_now_us(), ps->frames, status) !=
 	    VT_OK) {
 		vt_cli_error(CMD, "%s: %s", o->db, vt_store_errmsg(r->st));
 		r->faults++;

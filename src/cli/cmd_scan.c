@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -272,7 +271,7 @@ static void drain(vt_scanjob *s)
 	while (vt_syn_recv(s->syn, &r)) {
 		if (!vt_targets_contains(s->t, &r.addr))
 			continue; /* a cookie from another run's key cannot match */
-		vt_results_add(s->res, &r, vt_scan_now_us());
+		vt_results_add(s->res, &r, vt_cli_now_us());
 	}
 }
 

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "cli/cli.h"
 #include "util/parse.h"
@@ -167,13 +166,6 @@ static int parse(int argc, char **argv, opts *o)
 	return 0;
 }
 
-static uint64_t now_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
-}
-
 typedef struct run {
 	const opts *o;
 	vt_store *st;
@@ -204,23 +196,14 @@ static void on_event(const vt_tel_event *e, void *user)
 
 static int open_store(run *r, int argc, char **argv)
 {
-	char err[VT_ERRBUF_LEN];
-	r->st = vt_store_open(r->o->db, err);
-	if (!r->st) {
-		vt_cli_error(CMD, "%s", err);
-		return -1;
-	}
-	char *args = vt_cli_join_args(argc, argv);
 	char *src = vt_cli_join_args(argc - optind, argv + optind);
-	vt_run_info ri = {.command = CMD, .args = args ? args : "",
-			  .vantage = "external", .technique = "passive",
-			  .source = src ? src : "", .started_us = now_us()};
-	int e = vt_store_run_begin(r->st, &ri, &r->run_id);
-	free(args);
+	vt_run_info ri = {.command = CMD, .vantage = "external",
+			  .technique = "passive", .source = src ? src : ""};
+	r->st = vt_cli_store_begin(CMD, r->o->db, argc, argv, &ri, &r->run_id);
 	free(src);
-	if (e == VT_OK)
-		r->sw = vt_store_tel_new(r->st, r->run_id);
-	if (e != VT_OK || !r->sw) {
+	if (!r->st)
+		return -1;
+	if (!(r->sw = vt_store_tel_new(r->st, r->run_id))) {
 		vt_cli_error(CMD, "%s: %s", r->o->db, vt_store_errmsg(r->st));
 		return -1;
 	}
@@ -288,7 +271,7 @@ static void close_store(run *r)
 	const char *status = vt_cli_interrupted ? "interrupted"
 			     : r->faults	? "error"
 						: "ok";
-	if (vt_store_run_end(r->st, r->run_id, now_us(), r->frames, status) !=
+	if (vt_store_run_end(r->st, r->run_id, vt_cli_now_us(), r->frames, status) !=
 	    VT_OK) {
 		vt_cli_error(CMD, "%s: %s", r->o->db, vt_store_errmsg(r->st));
 		r->faults++;

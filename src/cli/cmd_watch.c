@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -194,13 +193,6 @@ static int parse(int argc, char **argv, opts *o)
 	return 0;
 }
 
-static uint64_t now_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
-}
-
 typedef struct run {
 	const opts *o;
 	vt_store *st;
@@ -223,21 +215,12 @@ static int store_flow(const vt_flow_rec *f, void *user)
 
 static int open_store(run *r, int argc, char **argv)
 {
-	char err[VT_ERRBUF_LEN];
-	r->st = vt_store_open(r->o->db, err);
-	if (!r->st) {
-		vt_cli_error(CMD, "%s", err);
+	vt_run_info ri = {.command = CMD, .vantage = "internal",
+			  .technique = "passive", .source = r->o->iface};
+	r->st = vt_cli_store_begin(CMD, r->o->db, argc, argv, &ri, &r->run_id);
+	if (!r->st)
 		return -1;
-	}
-	char *args = vt_cli_join_args(argc, argv);
-	vt_run_info ri = {.command = CMD, .args = args ? args : "",
-			  .vantage = "internal", .technique = "passive",
-			  .source = r->o->iface, .started_us = now_us()};
-	int e = vt_store_run_begin(r->st, &ri, &r->run_id);
-	free(args);
-	if (e == VT_OK)
-		e = vt_store_flush(r->st); /* the run row is visible at once */
-	if (e != VT_OK) {
+	if (vt_store_flush(r->st) != VT_OK) { /* the run row is visible at once */
 		vt_cli_error(CMD, "%s: %s", r->o->db, vt_store_errmsg(r->st));
 		return -1;
 	}
@@ -289,7 +272,7 @@ static void status_line(run *r, uint64_t t0_us, uint64_t *last_frames,
 {
 	vt_live_stats s;
 	vt_live_stats_get(r->live, &s);
-	uint64_t now = now_us();
+	uint64_t now = vt_cli_now_us();
 	double dt = (double)(now - *last_us) / 1e6;
 	double rate = dt > 0 ? (double)(s.received - *last_frames) / dt : 0;
 	uint64_t table = s.flow.evicted + s.flow.alloc_failures +
@@ -308,13 +291,13 @@ static void status_line(run *r, uint64_t t0_us, uint64_t *last_frames,
 static void capture_loop(run *r)
 {
 	const opts *o = r->o;
-	uint64_t t0 = now_us(), last_tick = t0, last_flush = t0;
+	uint64_t t0 = vt_cli_now_us(), last_tick = t0, last_flush = t0;
 	uint64_t st_frames = 0, st_us = t0;
 	int tty = isatty(2);
 	while (!vt_cli_interrupted && !vt_live_error(r->live)) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		nanosleep(&ts, NULL);
-		uint64_t now = now_us();
+		uint64_t now = vt_cli_now_us();
 		if (o->duration_s && now - t0 >= o->duration_s * 1000000u)
 			break;
 		if (now - last_tick < 1000000u)
@@ -372,7 +355,7 @@ static void summary(run *r)
 	char status[VT_ERRBUF_LEN + 16];
 	snprintf(status, sizeof(status), "%s%s", err ? "error: " : "",
 		 err ? err : r->faults ? "error" : "ok");
-	if (vt_store_run_end(r->st, r->run_id, now_us(), s.received, status) !=
+	if (vt_store_run_end(r->st, r->run_id, vt_cli_now_us(), s.received, status) !=
 	    VT_OK)
 		store_fault(r);
 	fprintf(stderr, "  store: %s, run %lld\n", r->o->db,

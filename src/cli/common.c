@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "cli/cli.h"
 #include "util/parse.h"
@@ -13,6 +14,36 @@
 #include "vantage/report.h"
 
 volatile int vt_cli_interrupted;
+
+uint64_t vt_cli_now_us(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+}
+
+vt_store *vt_cli_store_begin(const char *cmd, const char *db, int argc,
+			     char **argv, vt_run_info *ri, int64_t *run_id)
+{
+	char err[VT_ERRBUF_LEN];
+	vt_store *st = vt_store_open(db, err);
+	if (!st) {
+		vt_cli_error(cmd, "%s", err);
+		return NULL;
+	}
+	char *args = vt_cli_join_args(argc, argv);
+	ri->args = args ? args : "";
+	ri->started_us = vt_cli_now_us();
+	int e = vt_store_run_begin(st, ri, run_id);
+	free(args);
+	ri->args = NULL;
+	if (e != VT_OK) {
+		vt_cli_error(cmd, "%s: %s", db, vt_store_errmsg(st));
+		vt_store_close(st);
+		return NULL;
+	}
+	return st;
+}
 
 int vt_cli_num(const char *cmd, const char *opt, const char *v, uint64_t min,
 	       uint64_t max, uint64_t *out)

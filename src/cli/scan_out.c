@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "cli/cli.h"
 #include "cli/scan_out.h"
@@ -22,33 +21,14 @@
 
 #define CMD "scan"
 
-uint64_t vt_scan_now_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
-}
-
 int vt_scan_store_open(vt_scanjob *s, int argc, char **argv)
 {
-	char err[VT_ERRBUF_LEN];
-	if (!(s->st = vt_store_open(s->o->db, err))) {
-		vt_cli_error(CMD, "%s", err);
-		return -1;
-	}
-	char *args = vt_cli_join_args(argc, argv);
 	vt_run_info ri = {
-		.command = CMD, .args = args ? args : "",
+		.command = CMD,
 		.vantage = vt_targets_all_local(s->t) ? "internal" : "external",
-		.technique = "active", .source = s->o->iface ? s->o->iface : "",
-		.started_us = vt_scan_now_us()};
-	int e = vt_store_run_begin(s->st, &ri, &s->run_id);
-	free(args);
-	if (e != VT_OK) {
-		vt_cli_error(CMD, "%s: %s", s->o->db, vt_store_errmsg(s->st));
-		return -1;
-	}
-	return 0;
+		.technique = "active", .source = s->o->iface ? s->o->iface : ""};
+	s->st = vt_cli_store_begin(CMD, s->o->db, argc, argv, &ri, &s->run_id);
+	return s->st ? 0 : -1;
 }
 
 static void store_fail(vt_scanjob *s)
@@ -266,7 +246,7 @@ static void put_banner(vt_scanjob *s, const vt_addr *addr, int proto,
 	cpe_json(a, cpes, sizeof(cpes));
 	vt_banner_rec b = {
 		.ip = ip, .proto = proto == 17 ? "udp" : "tcp", .port = port,
-		.probe = probe, .state = "open", .seen_us = vt_scan_now_us(),
+		.probe = probe, .state = "open", .seen_us = vt_cli_now_us(),
 		.data = data, .len = len, .service = a->service,
 		.product = a->product, .version = a->version, .info = a->info,
 		.devicetype = a->devicetype, .type = a->type, .vendor = a->vendor,
@@ -550,7 +530,7 @@ int vt_scan_finish(vt_scanjob *s)
 	if (s->st) {
 		const char *status = vt_cli_interrupted ? "interrupted" : "ok";
 		const vt_syn_stats *st = vt_syn_stats_get(s->syn);
-		if (vt_store_run_end(s->st, s->run_id, vt_scan_now_us(), st->sent,
+		if (vt_store_run_end(s->st, s->run_id, vt_cli_now_us(), st->sent,
 				     status) != VT_OK ||
 		    vt_store_flush(s->st) != VT_OK)
 			store_fail(s);

@@ -50,7 +50,6 @@ typedef struct vt_scanjob {
 	size_t n_recs;
 } vt_scanjob;
 
-uint64_t vt_scan_now_us(void);
 /* Opens the store and begins the run; prints the error, -1 on failure. */
 int vt_scan_store_open(vt_scanjob *s, int argc, char **argv);
 /* Grabs, stores and prints; returns the exit status. */
