@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/pipeopts.h"
 #include "util/parse.h"
 #include "vantage/capture.h"
 #include "vantage/error.h"
@@ -46,87 +47,42 @@ static const char help[] =
 
 typedef struct opts {
 	const char *db;
-	const char *rules;
-	int no_ident;
 	int json;
-	vt_cidr nets[VT_DEVTAB_MAX_LOCALNETS];
-	size_t n_nets;
+	vt_pipe_opts po;
 	vt_passive_cfg pc;
 } opts;
 
-enum { O_DB = 256, O_JSON, O_NET, O_TCP, O_UDP, O_FLOWS, O_DEVS, O_RULES,
-       O_NOIDENT };
+enum { O_DB = 256, O_JSON };
 
 static const struct option longopts[] = {
 	{"db", required_argument, NULL, O_DB},
 	{"json", no_argument, NULL, O_JSON},
-	{"local-net", required_argument, NULL, O_NET},
-	{"tcp-timeout", required_argument, NULL, O_TCP},
-	{"udp-timeout", required_argument, NULL, O_UDP},
-	{"max-flows", required_argument, NULL, O_FLOWS},
-	{"max-devices", required_argument, NULL, O_DEVS},
-	{"rules", required_argument, NULL, O_RULES},
-	{"no-ident", no_argument, NULL, O_NOIDENT},
+	VT_PIPE_LONGOPTS,
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
-static int add_net(opts *o, const char *v)
-{
-	if (o->n_nets >= VT_DEVTAB_MAX_LOCALNETS) {
-		vt_cli_error(CMD, "--local-net: at most %d prefixes",
-			     VT_DEVTAB_MAX_LOCALNETS);
-		return -1;
-	}
-	if (vt_cidr_parse(v, &o->nets[o->n_nets]) != VT_OK) {
-		vt_cli_error(CMD, "--local-net: '%s' is not an address or CIDR", v);
-		return -1;
-	}
-	o->n_nets++;
-	return 0;
-}
-
 static int parse(int argc, char **argv, opts *o)
 {
-	uint64_t v;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		int bad = 0;
 		switch (c) {
 		case O_DB: o->db = optarg; break;
 		case O_JSON: o->json = 1; break;
-		case O_NET: bad = add_net(o, optarg); break;
-		case O_TCP:
-			bad = vt_cli_num(CMD, "tcp-timeout", optarg, 1, 86400, &v);
-			o->pc.flow.tcp_timeout_s = (uint32_t)v;
-			break;
-		case O_UDP:
-			bad = vt_cli_num(CMD, "udp-timeout", optarg, 1, 86400, &v);
-			o->pc.flow.udp_timeout_s = (uint32_t)v;
-			break;
-		case O_FLOWS:
-			bad = vt_cli_num(CMD, "max-flows", optarg, 1, 1u << 28, &v);
-			o->pc.flow.max_flows = (size_t)v;
-			break;
-		case O_DEVS:
-			bad = vt_cli_num(CMD, "max-devices", optarg, 1, 1u << 22, &v);
-			o->pc.dev.max_devices = (size_t)v;
-			break;
-		case O_RULES: o->rules = optarg; break;
-		case O_NOIDENT: o->no_ident = o->pc.no_signals = 1; break;
 		case 'h': fputs(help, stdout); return 1;
-		default: fputs(help, stderr); return -1;
+		case '?': fputs(help, stderr); return -1;
+		default:
+			if (vt_pipe_opt(CMD, c, optarg, &o->po, &o->pc) < 0)
+				return -1;
+			break;
 		}
-		if (bad)
-			return -1;
 	}
 	if (optind >= argc) {
 		vt_cli_error(CMD, "no capture file given (see --help)");
 		return -1;
 	}
-	o->pc.dev.local_nets = o->nets;
-	o->pc.dev.n_local_nets = o->n_nets;
+	vt_pipe_opts_finish(&o->po, &o->pc);
 	return 0;
 }
 
@@ -236,7 +192,7 @@ int vt_cmd_read(int argc, char **argv)
 		vt_cli_error(CMD, "%s", err);
 		return VT_EXIT_USAGE;
 	}
-	if (vt_cli_load_ident(CMD, o.no_ident ? NULL : o.rules, o.no_ident,
+	if (vt_cli_load_ident(CMD, o.po.no_ident ? NULL : o.po.rules, o.po.no_ident,
 			      &r.oui, &r.rules)) {
 		cleanup(&r);
 		return VT_EXIT_USAGE;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/pipeopts.h"
 #include "util/parse.h"
 #include "vantage/error.h"
 #include "vantage/ident.h"
@@ -69,16 +70,14 @@ static const char help[] =
 	"and stored); 2 bad usage, or the capture or store could not be opened.\n";
 
 typedef struct opts {
-	const char *iface, *db, *rules, *user;
-	int no_ident, json;
+	const char *iface, *db, *user;
+	int json;
 	uint64_t duration_s, flush_s;
-	vt_cidr nets[VT_DEVTAB_MAX_LOCALNETS];
-	size_t n_nets;
+	vt_pipe_opts po;
 	vt_live_cfg lc;
 } opts;
 
-enum { O_DB = 256, O_JSON, O_NET, O_TCP, O_UDP, O_FLOWS, O_DEVS, O_RULES,
-       O_NOIDENT, O_THREADS, O_DURATION, O_FLUSH, O_BUFFER, O_USER,
+enum { O_DB = 256, O_JSON, O_THREADS, O_DURATION, O_FLUSH, O_BUFFER, O_USER,
        O_NOPROMISC };
 
 static const struct option longopts[] = {
@@ -91,36 +90,14 @@ static const struct option longopts[] = {
 	{"json", no_argument, NULL, O_JSON},
 	{"user", required_argument, NULL, O_USER},
 	{"no-promisc", no_argument, NULL, O_NOPROMISC},
-	{"local-net", required_argument, NULL, O_NET},
-	{"tcp-timeout", required_argument, NULL, O_TCP},
-	{"udp-timeout", required_argument, NULL, O_UDP},
-	{"max-flows", required_argument, NULL, O_FLOWS},
-	{"max-devices", required_argument, NULL, O_DEVS},
-	{"rules", required_argument, NULL, O_RULES},
-	{"no-ident", no_argument, NULL, O_NOIDENT},
+	VT_PIPE_LONGOPTS,
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
-static int add_net(opts *o, const char *v)
-{
-	if (o->n_nets >= VT_DEVTAB_MAX_LOCALNETS) {
-		vt_cli_error(CMD, "--local-net: at most %d prefixes",
-			     VT_DEVTAB_MAX_LOCALNETS);
-		return -1;
-	}
-	if (vt_cidr_parse(v, &o->nets[o->n_nets]) != VT_OK) {
-		vt_cli_error(CMD, "--local-net: '%s' is not an address or CIDR", v);
-		return -1;
-	}
-	o->n_nets++;
-	return 0;
-}
-
-/* Options of the pipeline and the capture; -1 on a bad value. */
+/* Options of the capture and the pipeline; -1 on a bad value. */
 static int parse_num(opts *o, int c)
 {
-	vt_passive_cfg *pc = &o->lc.passive;
 	uint64_t v = 0;
 	int bad = 0;
 	switch (c) {
@@ -134,22 +111,8 @@ static int parse_num(opts *o, int c)
 		bad = vt_cli_num(CMD, "buffer-mb", optarg, 1, 2047, &v);
 		o->lc.buffer_bytes = (size_t)v << 20;
 		break;
-	case O_TCP:
-		bad = vt_cli_num(CMD, "tcp-timeout", optarg, 1, 86400, &v);
-		pc->flow.tcp_timeout_s = (uint32_t)v;
-		break;
-	case O_UDP:
-		bad = vt_cli_num(CMD, "udp-timeout", optarg, 1, 86400, &v);
-		pc->flow.udp_timeout_s = (uint32_t)v;
-		break;
-	case O_FLOWS:
-		bad = vt_cli_num(CMD, "max-flows", optarg, 1, 1u << 28, &v);
-		pc->flow.max_flows = (size_t)v;
-		break;
-	case O_DEVS:
-		bad = vt_cli_num(CMD, "max-devices", optarg, 1, 1u << 22, &v);
-		pc->dev.max_devices = (size_t)v;
-		break;
+	default:
+		return vt_pipe_opt(CMD, c, optarg, &o->po, &o->lc.passive) < 0;
 	}
 	return bad;
 }
@@ -168,9 +131,6 @@ static int parse(int argc, char **argv, opts *o)
 		case O_JSON: o->json = 1; break;
 		case O_USER: o->user = optarg; break;
 		case O_NOPROMISC: o->lc.no_promisc = 1; break;
-		case O_NET: bad = add_net(o, optarg); break;
-		case O_RULES: o->rules = optarg; break;
-		case O_NOIDENT: o->no_ident = o->lc.passive.no_signals = 1; break;
 		case 'h': fputs(help, stdout); return 1;
 		case '?': fputs(help, stderr); return -1;
 		default: bad = parse_num(o, c); break;
@@ -188,8 +148,7 @@ static int parse(int argc, char **argv, opts *o)
 		return -1;
 	}
 	o->lc.iface = o->iface;
-	o->lc.passive.dev.local_nets = o->nets;
-	o->lc.passive.dev.n_local_nets = o->n_nets;
+	vt_pipe_opts_finish(&o->po, &o->lc.passive);
 	return 0;
 }
 
@@ -376,7 +335,7 @@ static int setup(run *r, opts *o, int argc, char **argv)
 {
 	char err[VT_ERRBUF_LEN];
 	vt_priv_result pr;
-	if (vt_cli_load_ident(CMD, o->no_ident ? NULL : o->rules, o->no_ident,
+	if (vt_cli_load_ident(CMD, o->po.no_ident ? NULL : o->po.rules, o->po.no_ident,
 			      &r->oui, &r->rules))
 		return -1;
 	if (o->db && open_store(r, argc, argv))
