@@ -206,5 +206,10 @@ int vt_tap_pump(vt_tap *tp, char *errbuf);
 const vt_tap_victim *vt_tap_victims(const vt_tap *tp); /* t->n entries */
 uint64_t vt_tap_kernel_drops(vt_tap *tp);
 void vt_tap_close(vt_tap *tp);
+/* on: a victim's IPv4 frames to this host's own address are left out of
+ * the passive pipeline (inspect --probe: they answer our own probes and
+ * banner grabs, which are offered services, not used ones); counted. */
+void vt_tap_skip_self(vt_tap *tp, int on);
+uint64_t vt_tap_skipped(const vt_tap *tp);
 
 #endif

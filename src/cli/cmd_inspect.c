@@ -11,6 +11,9 @@
  * the guardian restores the sysctls. The traffic goes through the passive
  * pipeline (as `vantage read`); only the named devices' records and flows
  * are printed and stored (run: internal/passive, source "onpath:IFACE ...").
+ * With --probe, a thread probes the devices' offered services meanwhile
+ * (cli/inspect_probe.h) into a second run (internal/active, source
+ * "onpath-probe:IFACE ..."); the loop writes its rows to the store.
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -25,6 +28,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/inspect_probe.h"
 #include "util/parse.h"
 #include "vantage/error.h"
 #include "vantage/ident.h"
@@ -56,6 +60,21 @@ static const char help[] =
 	"                      direction (1 to 10, default 2)\n"
 	"  --db FILE           also write the run, devices and flows to the\n"
 	"                      SQLite store FILE (opened before privileges drop)\n"
+	"  --probe             also probe the devices' offered services: SYN\n"
+	"                      (and UDP) probes of the ports, then banner grabs\n"
+	"                      of the open ones, as `vantage scan`; a pass at\n"
+	"                      the start and every --probe-interval; stored\n"
+	"                      (needs --db) in a run of its own (vantage\n"
+	"                      internal, technique active): each device's open\n"
+	"                      ports as offered services, with banner rows, so\n"
+	"                      `vantage report` shows offered against used;\n"
+	"                      the devices' frames to this host (the probes'\n"
+	"                      answers) are left out of the records\n"
+	"  --probe-interval S  seconds between the starts of two passes (10 to\n"
+	"                      86400, default 300)\n"
+	"  --probe-rate N      probe packets per second (1 to 1000, default 50)\n"
+	"  --probe-ports LIST  ports as for `vantage scan -p` (default: its IoT\n"
+	"                      list)\n"
 	"  --json              JSON Lines per device (as `vantage read --json`)\n"
 	"  --user NAME         started as root: the user to become once the\n"
 	"                      sockets are open (default nobody)\n"
@@ -77,13 +96,13 @@ typedef struct opts {
 	const char *iface;
 	const char *devices[VT_ONPATH_MAX_VICTIMS];
 	size_t n_dev;
-	int all, consent, json;
-	uint64_t duration_s, interval_s;
-	const char *db, *user, *rules;
+	int all, consent, json, probe;
+	uint64_t duration_s, interval_s, probe_interval_s, probe_rate;
+	const char *db, *user, *rules, *probe_ports;
 } opts;
 
 enum { O_DEV = 256, O_ALL, O_CONSENT, O_DUR, O_INT, O_DB, O_JSON, O_USER,
-       O_RULES };
+       O_RULES, O_PROBE, O_PINT, O_PRATE, O_PPORTS };
 
 static const struct option longopts[] = {
 	{"iface", required_argument, NULL, 'i'},
@@ -96,6 +115,10 @@ static const struct option longopts[] = {
 	{"json", no_argument, NULL, O_JSON},
 	{"user", required_argument, NULL, O_USER},
 	{"rules", required_argument, NULL, O_RULES},
+	{"probe", no_argument, NULL, O_PROBE},
+	{"probe-interval", required_argument, NULL, O_PINT},
+	{"probe-rate", required_argument, NULL, O_PRATE},
+	{"probe-ports", required_argument, NULL, O_PPORTS},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -104,6 +127,8 @@ static int parse(int argc, char **argv, opts *o)
 {
 	int c;
 	o->interval_s = 2;
+	o->probe_interval_s = 300;
+	o->probe_rate = 50;
 	o->user = "nobody";
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hi:", longopts, NULL)) != -1) {
@@ -131,6 +156,15 @@ static int parse(int argc, char **argv, opts *o)
 		case O_JSON: o->json = 1; break;
 		case O_USER: o->user = optarg; break;
 		case O_RULES: o->rules = optarg; break;
+		case O_PROBE: o->probe = 1; break;
+		case O_PINT:
+			bad = num("probe-interval", optarg, 10, 86400,
+				  &o->probe_interval_s);
+			break;
+		case O_PRATE:
+			bad = num("probe-rate", optarg, 1, 1000, &o->probe_rate);
+			break;
+		case O_PPORTS: o->probe_ports = optarg; break;
 		case 'h': fputs(help, stdout); return 1;
 		default: fputs(help, stderr); return -1;
 		}
@@ -143,6 +177,11 @@ static int parse(int argc, char **argv, opts *o)
 	}
 	if (!o->iface || (!o->n_dev && !o->all)) {
 		vt_cli_error(CMD, "needs -i IFACE and --device (or --all)");
+		return -1;
+	}
+	if (o->probe && !o->db) {
+		vt_cli_error(CMD, "--probe needs --db FILE (the offered services "
+				  "go to the store)");
 		return -1;
 	}
 	return 0;
@@ -164,6 +203,8 @@ typedef struct run {
 	vt_rules *rules;
 	vt_devrec *devs;
 	size_t n_devs;
+	vt_iprobe *probe;   /* --probe */
+	int probe_failed;
 	int faults;
 	int alarm;          /* stopped by a safety check */
 	uint64_t spoofed;   /* spoofed replies sent */
@@ -237,6 +278,42 @@ static int store_flow(const vt_flow_rec *f, void *user)
 	return vt_store_flow_add(r->st, r->run_id, f);
 }
 
+/* "onpath:IFACE IP..." (prefix "onpath"), the runs' source. */
+static void source_of(const run *r, const char *prefix, char *src,
+		      size_t cap)
+{
+	size_t off = (size_t)snprintf(src, cap, "%s:%s", prefix, r->nif.name);
+	for (size_t i = 0; i < r->t.n && off < cap; i++) {
+		char ip[16];
+		inet_ntop(AF_INET, r->t.v[i].ip, ip, sizeof(ip));
+		off += (size_t)snprintf(src + off, cap - off, " %s", ip);
+	}
+}
+
+/* --probe: raw sockets, the matcher and its run, before the drop. */
+static int open_probe(run *r, int argc, char **argv)
+{
+	char err[VT_ERRBUF_LEN], src[1024];
+	vt_iprobe_dev devs[VT_ONPATH_MAX_VICTIMS];
+	for (size_t i = 0; i < r->t.n; i++) {
+		memcpy(devs[i].ip, r->t.v[i].ip, 4);
+		memcpy(devs[i].mac, r->t.v[i].mac, 6);
+	}
+	source_of(r, "onpath-probe", src, sizeof(src));
+	char *args = vt_cli_join_args(argc, argv);
+	vt_iprobe_cfg c = {.iface = r->o->iface, .devs = devs, .n_devs = r->t.n,
+			   .ports = r->o->probe_ports, .rate = r->o->probe_rate,
+			   .interval_s = r->o->probe_interval_s, .st = r->st,
+			   .args = args ? args : "", .source = src};
+	r->probe = vt_iprobe_open(&c, err);
+	free(args);
+	if (!r->probe) {
+		vt_cli_error(CMD, "--probe: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 static int open_store(run *r, int argc, char **argv)
 {
 	char err[VT_ERRBUF_LEN], src[1024];
@@ -245,13 +322,7 @@ static int open_store(run *r, int argc, char **argv)
 		vt_cli_error(CMD, "%s", err);
 		return -1;
 	}
-	size_t off = (size_t)snprintf(src, sizeof(src), "onpath:%s",
-				      r->nif.name);
-	for (size_t i = 0; i < r->t.n && off < sizeof(src); i++) {
-		char ip[16];
-		inet_ntop(AF_INET, r->t.v[i].ip, ip, sizeof(ip));
-		off += (size_t)snprintf(src + off, sizeof(src) - off, " %s", ip);
-	}
+	source_of(r, "onpath", src, sizeof(src));
 	char *args = vt_cli_join_args(argc, argv);
 	vt_run_info ri = {.command = CMD, .args = args ? args : "",
 			  .vantage = "internal", .technique = "passive",
@@ -291,6 +362,8 @@ static int setup(run *r, int argc, char **argv)
 		return -1;
 	if (o->db && open_store(r, argc, argv))
 		return -1;
+	if (o->probe && open_probe(r, argc, argv))
+		return -1;
 	vt_passive_cfg pc;
 	memset(&pc, 0, sizeof(pc));
 	pc.sink = o->db ? store_flow : NULL;
@@ -306,6 +379,8 @@ static int setup(run *r, int argc, char **argv)
 		vt_cli_error(CMD, "%s", err);
 		return -1;
 	}
+	if (r->probe)
+		vt_tap_skip_self(r->tap, 1); /* our probes' answers: not "used" */
 	r->sysctls_set = 1;
 	signal(SIGPIPE, SIG_IGN); /* a vanished guardian is an error, not death */
 	if (vt_guard_start(&r->g, r->arp_fd, r->nif.ifindex, &r->t, &r->sc,
@@ -316,6 +391,11 @@ static int setup(run *r, int argc, char **argv)
 	vt_priv_result pr;
 	if (vt_priv_drop(o->user, &pr, err) != VT_OK) {
 		vt_cli_error(CMD, "dropping privileges: %s", err);
+		return -1;
+	}
+	/* After the drop: the thread starts with no privilege to lose. */
+	if (r->probe && vt_iprobe_start(r->probe, err) != VT_OK) {
+		vt_cli_error(CMD, "--probe: %s", err);
 		return -1;
 	}
 	return 0;
@@ -423,9 +503,24 @@ static int watch_arp(run *r)
 	return 0;
 }
 
+/* What the probe thread found so far, into the store. */
+static void store_probed(run *r)
+{
+	if (!r->probe || r->probe_failed)
+		return;
+	int e = vt_iprobe_store(r->probe);
+	if (e == VT_OK)
+		return;
+	vt_cli_error(CMD, "%s: probed services not stored: %s", r->o->db,
+		     e == VT_ENOMEM ? "out of memory" : vt_store_errmsg(r->st));
+	r->probe_failed = 1;
+	r->faults++;
+}
+
 /* Per-second checks: the interface, the guardian, the view. */
 static int checks(run *r)
 {
+	store_probed(r);
 	int up = vt_netif_running(r->ctl_fd, r->nif.name);
 	if (up <= 0) {
 		vt_cli_error(CMD, "stopping: %s is down", r->nif.name);
@@ -576,8 +671,33 @@ static void summary(run *r, const char *status)
 	}
 }
 
+/* --probe: the thread stopped at the loop's end; its last rows, the
+ * end of its run and its counts. */
+static void probe_summary(run *r, const char *status)
+{
+	if (!r->probe)
+		return;
+	int e = vt_iprobe_finish(r->probe, status);
+	if (e != VT_OK && !r->probe_failed) {
+		vt_cli_error(CMD, "%s: probed services not stored: %s", r->o->db,
+			     e == VT_ENOMEM ? "out of memory"
+					    : vt_store_errmsg(r->st));
+		r->faults++;
+	}
+	const vt_iprobe_stats *s = vt_iprobe_stats_get(r->probe);
+	fprintf(stderr, "vantage %s: probe: %llu full pass(es), %llu probes "
+			"sent, %llu open ports, %llu banners, %llu rows stored, "
+			"%llu over the queue cap; %llu frames to this host left "
+			"out of the records\n", CMD,
+		(unsigned long long)s->passes, (unsigned long long)s->sent,
+		(unsigned long long)s->open, (unsigned long long)s->banners,
+		(unsigned long long)s->stored, (unsigned long long)s->dropped,
+		(unsigned long long)vt_tap_skipped(r->tap));
+}
+
 static void cleanup(run *r)
 {
+	vt_iprobe_free(r->probe);
 	for (size_t i = 0; i < r->n_devs; i++)
 		vt_devrec_cleanup(&r->devs[i]);
 	free(r->devs);
@@ -605,6 +725,8 @@ int vt_cmd_inspect(int argc, char **argv)
 		return p > 0 ? VT_EXIT_OK : VT_EXIT_USAGE;
 	if (setup(&r, argc, argv)) {
 		restore(&r); /* nothing was spoofed; sysctls if set */
+		if (r.probe)
+			vt_iprobe_finish(r.probe, "error: setup failed");
 		if (r.st)
 			vt_store_run_end(r.st, r.run_id, now_us(), 0,
 					 "error: setup failed");
@@ -612,12 +734,14 @@ int vt_cmd_inspect(int argc, char **argv)
 		return VT_EXIT_USAGE;
 	}
 	r.alarm = loop(&r);
+	vt_iprobe_stop(r.probe); /* no probe leaves once the loop ended */
 	restore(&r);
 	report(&r);
 	const char *status = vt_cli_interrupted ? "interrupted"
 			     : r.alarm ? "error: stopped by a safety check"
 			     : r.faults ? "error: store or restore failed"
 					: "ok";
+	probe_summary(&r, status);
 	summary(&r, status);
 	int rc = vt_cli_interrupted	 ? VT_EXIT_INTERRUPTED
 		 : r.alarm || r.faults ? VT_EXIT_DATA

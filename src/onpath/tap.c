@@ -25,6 +25,8 @@ struct vt_tap {
 	vt_targets t;
 	vt_passive *pass;
 	vt_tap_victim v[VT_ONPATH_MAX_VICTIMS];
+	int skip_self;      /* leave out a victim's frames to our address */
+	uint64_t skipped;
 	uint8_t buf[SNAPLEN];
 };
 
@@ -45,8 +47,17 @@ static void count_peer(vt_tap_victim *v, const uint8_t ip[4], uint32_t len)
 	v->peers[v->n_peers++].bytes = len;
 }
 
-/* Rewrites buf's destination MAC when the frame is spoofed traffic. */
-static void unspoof(vt_tap *tp, uint8_t *buf, uint32_t caplen, uint32_t len)
+static int is_victim(const vt_tap *tp, const uint8_t mac[6])
+{
+	for (size_t i = 0; i < tp->t.n; i++)
+		if (!memcmp(tp->t.v[i].mac, mac, 6))
+			return 1;
+	return 0;
+}
+
+/* Rewrites buf's destination MAC when the frame is spoofed traffic; 1
+ * when the frame is to be left out (vt_tap_skip_self). */
+static int unspoof(vt_tap *tp, uint8_t *buf, uint32_t caplen, uint32_t len)
 {
 	vt_cur c;
 	uint8_t dst[6], src[6], ipsrc[4], ipdst[4];
@@ -58,22 +69,27 @@ static void unspoof(vt_tap *tp, uint8_t *buf, uint32_t caplen, uint32_t len)
 	cur_skip(&c, 11);
 	cur_copy(&c, ipsrc, 4);
 	cur_copy(&c, ipdst, 4);
-	if (!cur_ok(&c) || type != 0x0800 || (vihl >> 4) != 4 ||
-	    memcmp(dst, tp->t.self.mac, 6) || !memcmp(ipdst, tp->t.self.ip, 4))
-		return;
+	if (!cur_ok(&c) || type != 0x0800 || (vihl >> 4) != 4)
+		return 0;
+	if (tp->skip_self && !memcmp(ipdst, tp->t.self.ip, 4) &&
+	    is_victim(tp, src))
+		return 1;
+	if (memcmp(dst, tp->t.self.mac, 6) || !memcmp(ipdst, tp->t.self.ip, 4))
+		return 0;
 	for (size_t i = 0; i < tp->t.n; i++) {
 		const vt_host *v = &tp->t.v[i];
 		if (!memcmp(src, tp->t.gw.mac, 6) && !memcmp(ipdst, v->ip, 4)) {
 			memcpy(buf, v->mac, 6);
 			count_peer(&tp->v[i], ipsrc, len);
-			return;
+			return 0;
 		}
 		if (!memcmp(src, v->mac, 6)) {
 			memcpy(buf, tp->t.gw.mac, 6);
 			count_peer(&tp->v[i], ipdst, len);
-			return;
+			return 0;
 		}
 	}
+	return 0;
 }
 
 static void on_frame(u_char *user, const struct pcap_pkthdr *h,
@@ -82,8 +98,10 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *h,
 	vt_tap *tp = (vt_tap *)user;
 	uint32_t caplen = h->caplen < SNAPLEN ? h->caplen : SNAPLEN;
 	memcpy(tp->buf, bytes, caplen);
-	if (tp->dlt == DLT_EN10MB)
-		unspoof(tp, tp->buf, caplen, h->len);
+	if (tp->dlt == DLT_EN10MB && unspoof(tp, tp->buf, caplen, h->len)) {
+		tp->skipped++;
+		return;
+	}
 	vt_frame f = {.dlt = tp->dlt, .data = tp->buf, .caplen = caplen,
 		      .wirelen = h->len,
 		      .ts_us = (uint64_t)h->ts.tv_sec * 1000000u +
@@ -157,4 +175,14 @@ void vt_tap_close(vt_tap *tp)
 	if (tp->pcap)
 		pcap_close(tp->pcap);
 	free(tp);
+}
+
+void vt_tap_skip_self(vt_tap *tp, int on)
+{
+	tp->skip_self = on;
+}
+
+uint64_t vt_tap_skipped(const vt_tap *tp)
+{
+	return tp->skipped;
 }
