@@ -158,11 +158,11 @@ static int parse(int argc, char **argv, opts *o)
 		case O_RULES: o->rules = optarg; break;
 		case O_PROBE: o->probe = 1; break;
 		case O_PINT:
-			bad = num("probe-interval", optarg, 10, 86400,
+			bad = vt_cli_num(CMD, "probe-interval", optarg, 10, 86400,
 				  &o->probe_interval_s);
 			break;
 		case O_PRATE:
-			bad = num("probe-rate", optarg, 1, 1000, &o->probe_rate);
+			bad = vt_cli_num(CMD, "probe-rate", optarg, 1, 1000, &o->probe_rate);
 			break;
 		case O_PPORTS: o->probe_ports = optarg; break;
 		case 'h': fputs(help, stdout); return 1;
