@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -220,13 +219,6 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static uint64_t now_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
-}
-
 static void host_str(const vt_host *h, char *out, size_t cap)
 {
 	char ip[16], mac[18];
@@ -316,22 +308,14 @@ static int open_probe(run *r, int argc, char **argv)
 
 static int open_store(run *r, int argc, char **argv)
 {
-	char err[VT_ERRBUF_LEN], src[1024];
-	r->st = vt_store_open(r->o->db, err);
-	if (!r->st) {
-		vt_cli_error(CMD, "%s", err);
-		return -1;
-	}
+	char src[1024];
 	source_of(r, "onpath", src, sizeof(src));
-	char *args = vt_cli_join_args(argc, argv);
-	vt_run_info ri = {.command = CMD, .args = args ? args : "",
-			  .vantage = "internal", .technique = "passive",
-			  .source = src, .started_us = now_us()};
-	int e = vt_store_run_begin(r->st, &ri, &r->run_id);
-	free(args);
-	if (e == VT_OK)
-		e = vt_store_flush(r->st);
-	if (e != VT_OK) {
+	vt_run_info ri = {.command = CMD, .vantage = "internal",
+			  .technique = "passive", .source = src};
+	r->st = vt_cli_store_begin(CMD, r->o->db, argc, argv, &ri, &r->run_id);
+	if (!r->st)
+		return -1;
+	if (vt_store_flush(r->st) != VT_OK) { /* the run row is visible at once */
 		vt_cli_error(CMD, "%s: %s", r->o->db, vt_store_errmsg(r->st));
 		return -1;
 	}
@@ -664,7 +648,7 @@ static void summary(run *r, const char *status)
 			     vt_store_errmsg(r->st));
 		r->faults++;
 	}
-	if (vt_store_run_end(r->st, r->run_id, now_us(), ps->frames, status) !=
+	if (vt_store_run_end(r->st, r->run_id, vt_cli_now_us(), ps->frames, status) !=
 	    VT_OK) {
 		vt_cli_error(CMD, "%s: %s", r->o->db, vt_store_errmsg(r->st));
 		r->faults++;
@@ -728,7 +712,7 @@ int vt_cmd_inspect(int argc, char **argv)
 		if (r.probe)
 			vt_iprobe_finish(r.probe, "error: setup failed");
 		if (r.st)
-			vt_store_run_end(r.st, r.run_id, now_us(), 0,
+			vt_store_run_end(r.st, r.run_id, vt_cli_now_us(), 0,
 					 "error: setup failed");
 		cleanup(&r);
 		return VT_EXIT_USAGE;

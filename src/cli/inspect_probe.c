@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
+#include "cli/cli.h"
 #include "cli/inspect_probe.h"
 #include "vantage/error.h"
 #include "vantage/grab.h"
@@ -58,13 +58,6 @@ struct vt_iprobe {
 	size_t n_pq;
 };
 
-static uint64_t wall_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
-}
-
 static void item_free(item *it)
 {
 	free(it->data);
@@ -93,7 +86,7 @@ static int begin_run(vt_iprobe *p, const vt_iprobe_cfg *c, char *errbuf)
 	vt_run_info ri = {.command = "inspect", .args = c->args ? c->args : "",
 			  .vantage = "internal", .technique = "active",
 			  .source = c->source ? c->source : "",
-			  .started_us = wall_us()};
+			  .started_us = vt_cli_now_us()};
 	if (vt_store_run_begin(p->st, &ri, &p->run_id) != VT_OK ||
 	    vt_store_flush(p->st) != VT_OK) {
 		snprintf(errbuf, VT_ERRBUF_LEN, "%s", vt_store_errmsg(p->st));
@@ -166,7 +159,7 @@ static item *pass_item(vt_iprobe *p)
 	}
 	item *it = &p->pq[p->n_pq++];
 	memset(it, 0, sizeof(*it));
-	it->seen_us = wall_us();
+	it->seen_us = vt_cli_now_us();
 	return it;
 }
 
@@ -176,7 +169,7 @@ static void drain(vt_iprobe *p)
 	size_t d;
 	while (vt_syn_recv(p->syn, &r))
 		if (dev_of(p, &r.addr, &d))
-			vt_results_add(p->res, &r, wall_us());
+			vt_results_add(p->res, &r, vt_cli_now_us());
 }
 
 /* Waits up to ms (or until stopped) reading replies. */
@@ -505,7 +498,7 @@ int vt_iprobe_finish(vt_iprobe *p, const char *status)
 	}
 	int e = vt_iprobe_store(p);
 	if (p->st) {
-		int e2 = vt_store_run_end(p->st, p->run_id, wall_us(),
+		int e2 = vt_store_run_end(p->st, p->run_id, vt_cli_now_us(),
 					  vt_syn_stats_get(p->syn)->sent, status);
 		if (e2 == VT_OK)
 			e2 = vt_store_flush(p->st);
