@@ -7,7 +7,8 @@
 #      LAN devices use services of other LAN devices (the camera's web
 #      page, the NAS's DSM page, the hub's MQTT broker);
 #   2. `vantage discover -i eth0` and `vantage scan` of the truth's LAN
-#      ports from vtscan (internal active);
+#      ports from vtscan (internal active), over 192.168.77.0/24 and the
+#      devices' IPv6 addresses;
 #   3. `vantage read` of the capture (internal passive), into the same store.
 # Every expected figure comes from lab/truth.tsv, lab/devices.tsv and from
 # tshark's reading of the capture (tests/report/check_lab.py), never from
@@ -89,8 +90,12 @@ vt_eq "discover: exit status" "$VT_RC" 0
 chmod 666 "$db"
 PORTS=$(grep -v '^#' "$LAB/truth.tsv" | awk -F'\t' 'NR > 1 && $11 == "lan" { print ($4 == "udp" ? "U:" : "T:") $5 }' |
 	sort -u | paste -sd, -)
+# The devices' IPv6 (SLAAC) addresses too: a device answering on both
+# families must stay one device, keyed by its MAC (the IPv6 neighbour
+# table), not one per address.
+V6=$(grep -v '^#' "$LAB/devices.tsv" | awk -F'\t' 'NR > 1 && $2 == "device" { print $5 }')
 vt_run "$out" "$err" ip netns exec vtscan timeout 60 "$VANTAGE" scan -p "$PORTS" \
-	--rate 3000 --grab-timeout 4000 --wait 1000 --db "$db" 192.168.77.0/24
+	--rate 3000 --grab-timeout 4000 --wait 1000 --db "$db" 192.168.77.0/24 $V6
 [ "$(lab_id)" = "$id0" ] || vt_skip "the lab was taken down during the test (lab/down elsewhere)"
 vt_eq "scan: exit status" "$VT_RC" 0
 
