@@ -5,8 +5,8 @@
  * one line or JSON object per (ip, proto, port).
  *
  * Devices: a host on the scanner's link is keyed by its MAC from the
- * kernel's neighbour table (/proc/net/arp, filled by the kernel's own ARP
- * for our SYNs); a routed host (the table has no entry for it) by its IP.
+ * kernel's neighbour tables (scan_neigh.c: ARP for IPv4, NDP for IPv6,
+ * filled by the kernel for our SYNs); a routed host (no entry) by its IP.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/scan_neigh.h"
 #include "cli/scan_out.h"
 #include "vantage/json.h"
 #include "vantage/netclass.h"
@@ -54,61 +55,6 @@ void vt_scan_ports_free(vt_scanjob *s)
 	s->n_recs = 0;
 }
 
-/* ---- the neighbour table ---- */
-
-typedef struct neigh {
-	uint8_t ip[4], mac[6];
-} neigh;
-
-/* Complete IPv4 entries of /proc/net/arp (at most cap). */
-static size_t read_arp(neigh *out, size_t cap)
-{
-	FILE *f = fopen("/proc/net/arp", "r");
-	char line[256], ip[64], hw[64], flags[16];
-	size_t n = 0;
-	if (!f)
-		return 0;
-	while (n < cap && fgets(line, sizeof(line), f)) {
-		char *tok[6] = {0};
-		int k = 0;
-		for (char *p = line; k < 6 && *p;) {
-			while (*p == ' ')
-				p++;
-			if (!*p || *p == '\n')
-				break;
-			tok[k++] = p;
-			while (*p && *p != ' ' && *p != '\n')
-				p++;
-			if (*p)
-				*p++ = 0;
-		}
-		if (k < 4 || strlen(tok[0]) >= sizeof(ip) ||
-		    strlen(tok[2]) >= sizeof(flags) || strlen(tok[3]) >= sizeof(hw))
-			continue;
-		memcpy(ip, tok[0], strlen(tok[0]) + 1);
-		memcpy(flags, tok[2], strlen(tok[2]) + 1);
-		memcpy(hw, tok[3], strlen(tok[3]) + 1);
-		vt_addr a;
-		if (strcmp(flags, "0x2") && strcmp(flags, "0x6"))
-			continue; /* incomplete */
-		if (vt_addr_parse(ip, &a) || a.ver != 4 ||
-		    vt_mac_parse(hw, out[n].mac))
-			continue;
-		memcpy(out[n].ip, a.a, 4);
-		n++;
-	}
-	fclose(f);
-	return n;
-}
-
-static const uint8_t *mac_of(const neigh *t, size_t n, const vt_addr *a)
-{
-	for (size_t i = 0; a->ver == 4 && i < n; i++)
-		if (!memcmp(t[i].ip, a->a, 4))
-			return t[i].mac;
-	return NULL;
-}
-
 /* ---- devices ---- */
 
 static void add_identity(vt_devrec *d, const vt_result *e, const vt_portrec *r,
@@ -136,14 +82,21 @@ static void add_identity(vt_devrec *d, const vt_result *e, const vt_portrec *r,
 	d->confidence = r->ans.confidence;
 }
 
-/* The device of results [i, j) (one address). */
-static int put_device(vt_scanjob *s, size_t i, size_t j, const neigh *nb,
-		      size_t n_nb, int scope)
+/* The results [i, j) of one address, and its MAC (NULL: none known). */
+typedef struct span {
+	size_t i, j;
+	const uint8_t *mac;
+} span;
+
+/* One device from the spans g[0..ng) (its addresses: one, or every address
+ * of one MAC, so that a put does not replace what another address of the
+ * same device wrote in this run). */
+static int put_device(vt_scanjob *s, const span *g, size_t ng, int scope)
 {
 	vt_devrec d;
 	memset(&d, 0, sizeof(d));
-	const vt_result *first = vt_results_at(s->res, i);
-	const uint8_t *mac = mac_of(nb, n_nb, &first->addr);
+	const vt_result *first = vt_results_at(s->res, g[0].i);
+	const uint8_t *mac = g[0].mac;
 	if (mac) {
 		d.has_mac = 1;
 		memcpy(d.mac, mac, 6);
@@ -151,58 +104,96 @@ static int put_device(vt_scanjob *s, size_t i, size_t j, const neigh *nb,
 		memcpy(d.key_ip, first->addr.a, 16);
 		d.key_ipver = first->addr.ver;
 	}
-	vt_ipbind ip = {.ver = first->addr.ver, .sources = mac ? VT_BIND_ARP : 0,
-			.first_us = first->seen_us, .last_us = first->seen_us};
-	memcpy(ip.addr, first->addr.a, 16);
-	vt_service *sv = calloc(j - i, sizeof(vt_service));
-	if (!sv)
+	size_t nres = 0;
+	for (size_t k = 0; k < ng; k++)
+		nres += g[k].j - g[k].i;
+	vt_ipbind *ip = calloc(ng, sizeof(vt_ipbind));
+	vt_service *sv = calloc(nres, sizeof(vt_service));
+	if (!ip || !sv) {
+		free(ip);
+		free(sv);
 		return VT_ENOMEM;
-	double best = -1;
-	for (size_t k = i; k < j; k++) {
-		const vt_result *e = vt_results_at(s->res, k);
-		if (e->state != VT_PORT_OPEN || d.n_services >= VT_DEV_MAX_SERVICES)
-			continue;
-		sv[d.n_services++] = (vt_service){
-			.proto = e->proto, .port = e->port, .role = VT_ROLE_SERVER,
-			.scope = (uint8_t)scope, .technique = VT_TECH_ACTIVE,
-			.first_us = e->seen_us, .last_us = e->seen_us};
-		if (s->recs)
-			add_identity(&d, e, &s->recs[k], &best);
 	}
-	d.ips = &ip;
-	d.n_ips = 1;
-	d.services = sv;
+	double best = -1;
 	d.first_us = d.last_us = first->seen_us;
+	for (size_t x = 0; x < ng; x++) {
+		const vt_result *a = vt_results_at(s->res, g[x].i);
+		ip[x] = (vt_ipbind){.ver = a->addr.ver,
+				    .sources = mac ? VT_BIND_ARP : 0,
+				    .first_us = a->seen_us, .last_us = a->seen_us};
+		memcpy(ip[x].addr, a->addr.a, 16);
+		if (a->seen_us < d.first_us)
+			d.first_us = a->seen_us;
+		if (a->seen_us > d.last_us)
+			d.last_us = a->seen_us;
+		for (size_t k = g[x].i; k < g[x].j; k++) {
+			const vt_result *e = vt_results_at(s->res, k);
+			if (e->state != VT_PORT_OPEN ||
+			    d.n_services >= VT_DEV_MAX_SERVICES)
+				continue;
+			sv[d.n_services++] = (vt_service){
+				.proto = e->proto, .port = e->port,
+				.role = VT_ROLE_SERVER, .scope = (uint8_t)scope,
+				.technique = VT_TECH_ACTIVE,
+				.first_us = e->seen_us, .last_us = e->seen_us};
+			if (s->recs)
+				add_identity(&d, e, &s->recs[k], &best);
+		}
+	}
+	d.ips = ip;
+	d.n_ips = ng;
+	d.services = sv;
 	int rc = vt_store_device_put(s->st, s->run_id, &d);
 	d.ips = NULL;
 	d.n_ips = 0;
+	free(ip);
 	vt_devrec_cleanup(&d);
 	return rc;
 }
 
 /* The neighbour table, read once after the SYN stage: both writes of a
  * device (after the scan, after the grabs) then use the same key. */
-static neigh *arp_snapshot(vt_scanjob *s, size_t *n)
+static vt_neigh *arp_snapshot(vt_scanjob *s, size_t *n)
 {
-	static neigh nb[4096];
+	static vt_neigh nb[4096];
 	static size_t n_nb;
 	static int read;
 	(void)s;
 	if (!read) {
-		n_nb = read_arp(nb, sizeof(nb) / sizeof(nb[0]));
+		n_nb = vt_neigh_read(nb, sizeof(nb) / sizeof(nb[0]));
 		read = 1;
 	}
 	*n = n_nb;
 	return nb;
 }
 
+static int span_cmp(const void *x, const void *y)
+{
+	const span *a = x, *b = y;
+	int c = memcmp(a->mac, b->mac, 6);
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+static int scope_of(const vt_scanjob *s, size_t i)
+{
+	const vt_result *a = vt_results_at(s->res, i);
+	return vt_ip_is_local_range(a->addr.ver, a->addr.a) ? VT_SCOPE_LOCAL
+							 : VT_SCOPE_EXTERNAL;
+}
+
+/* One device per MAC (all its addresses) or per address without one. */
 static void put_devices(vt_scanjob *s)
 {
 	if (!s->st || s->store_failed)
 		return;
 	size_t n_nb;
-	const neigh *nb = arp_snapshot(s, &n_nb);
-	size_t n = vt_results_count(s->res);
+	const vt_neigh *nb = arp_snapshot(s, &n_nb);
+	size_t n = vt_results_count(s->res), n_mac = 0;
+	span *macs = calloc(n ? n : 1, sizeof(span));
+	if (!macs) {
+		store_fail(s);
+		return;
+	}
 	for (size_t i = 0, j; i < n; i = j) {
 		const vt_result *a = vt_results_at(s->res, i);
 		int open = 0;
@@ -212,13 +203,28 @@ static void put_devices(vt_scanjob *s)
 				break;
 			open |= b->state == VT_PORT_OPEN;
 		}
-		int scope = vt_ip_is_local_range(a->addr.ver, a->addr.a) ? VT_SCOPE_LOCAL
-								: VT_SCOPE_EXTERNAL;
-		if (open && put_device(s, i, j, nb, n_nb, scope) != VT_OK) {
+		span g = {i, j, vt_neigh_mac(nb, n_nb, &a->addr)};
+		if (!open)
+			continue;
+		if (g.mac) {
+			macs[n_mac++] = g;
+		} else if (put_device(s, &g, 1, scope_of(s, i)) != VT_OK) {
+			free(macs);
 			store_fail(s);
 			return;
 		}
 	}
+	qsort(macs, n_mac, sizeof(span), span_cmp);
+	for (size_t i = 0, j; i < n_mac; i = j) {
+		for (j = i + 1; j < n_mac && !memcmp(macs[j].mac, macs[i].mac, 6); j++)
+			;
+		if (put_device(s, macs + i, j - i, scope_of(s, macs[i].i)) != VT_OK) {
+			free(macs);
+			store_fail(s);
+			return;
+		}
+	}
+	free(macs);
 	if (vt_store_flush(s->st) != VT_OK)
 		store_fail(s);
 }
@@ -473,14 +479,14 @@ static void print_row(FILE *out, const vt_result *e, const vt_portrec *r)
 static void print_all(vt_scanjob *s)
 {
 	size_t n_nb = 0;
-	const neigh *nb = s->o->json ? arp_snapshot(s, &n_nb) : NULL;
+	const vt_neigh *nb = s->o->json ? arp_snapshot(s, &n_nb) : NULL;
 	int header = 0;
 	for (size_t i = 0; i < s->n_recs; i++) {
 		const vt_result *e = vt_results_at(s->res, i);
 		if (e->state != VT_PORT_OPEN && !s->o->closed)
 			continue;
 		if (s->o->json) {
-			print_json(stdout, e, &s->recs[i], mac_of(nb, n_nb, &e->addr));
+			print_json(stdout, e, &s->recs[i], vt_neigh_mac(nb, n_nb, &e->addr));
 			continue;
 		}
 		if (!header++)
