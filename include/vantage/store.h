@@ -67,10 +67,10 @@ int vt_store_flow_add(vt_store *st, int64_t run_id, const vt_flow_rec *f);
  * by IP when !has_mac), its per-run counters, IP bindings, services (each
  * with its technique: passive = used, active = offered) and evidence.
  * Putting the same device again in the same run replaces that run's rows
- * (the identification is taken only from a run at least as recent as the
- * device's last), except active services, which are added to (flows and
- * bytes summed, first/last widened), so an importer may put a device
- * again with only its new ports. Atomic: on error none of the device's
+ * (the identification kept is the most confident any run gave, the latest
+ * among equals), except active services, which are added to (flows and
+ * bytes summed, first/last widened), so an importer or a periodic prober
+ * may put a device again with only its new ports. Atomic: on error none of the device's
  * rows are written. VT_EINVAL for a service that is not TCP/UDP or an
  * address that is not IPv4/IPv6.
  */

@@ -94,7 +94,10 @@ const char *const vt_store_sql[S__COUNT] = {
 	/* ?1 device, ?2 run: clear the run's rows before writing them. */
 	[S_DEL_IP] = "DELETE FROM ip_binding WHERE device_id = ?1"
 		     " AND run_id = ?2",
-	[S_DEL_SVC] = "DELETE FROM service WHERE device_id = ?1 AND run_id = ?2",
+	/* Active (offered) services are added to by a second put, not
+	 * replaced (store.h). */
+	[S_DEL_SVC] = "DELETE FROM service WHERE device_id = ?1 AND run_id = ?2"
+		      " AND technique = 'passive'",
 	[S_DEL_EVI] = "DELETE FROM evidence WHERE device_id = ?1"
 		      " AND run_id = ?2",
 	[S_DEL_SIG] = "DELETE FROM signal WHERE device_id = ?1"

@@ -531,6 +531,40 @@ static void test_ident_most_confident(void **state)
 	vt_store_close(st);
 }
 
+/* A second put in the same run replaces the passive (used) services but
+ * adds to the active (offered) ones: a prober or an importer may put a
+ * device again with only its new ports. */
+static void put_svcs(vt_store *st, int64_t run, uint8_t technique,
+		     uint16_t port)
+{
+	vt_devrec d;
+	memset(&d, 0, sizeof(d));
+	set_mac(&d, "02:00:00:00:00:78");
+	add_svc(&d, 6, port, VT_ROLE_SERVER, VT_SCOPE_LOCAL, 1, 60, 10, 20);
+	d.services[0].technique = technique;
+	assert_int_equal(vt_store_device_put(st, run, &d), VT_OK);
+	vt_devrec_cleanup(&d);
+}
+
+static void test_active_services_add(void **state)
+{
+	fixture *fx = *state;
+	vt_store *st = open_ok(fx->path);
+	int64_t r = begin_run(st, 1000);
+	put_svcs(st, r, VT_TECH_ACTIVE, 23);
+	put_svcs(st, r, VT_TECH_ACTIVE, 80);
+	put_svcs(st, r, VT_TECH_ACTIVE, 80);
+	put_svcs(st, r, VT_TECH_PASSIVE, 53);
+	put_svcs(st, r, VT_TECH_PASSIVE, 443);
+	assert_int_equal(vt_store_flush(st), VT_OK);
+	char got[128] = "";
+	raw_text(fx->path, "SELECT group_concat(technique || ':' || port || ':'"
+		 " || flows, ' ') FROM (SELECT * FROM service ORDER BY"
+		 " technique, port)", got, sizeof(got));
+	assert_string_equal(got, "active:23:1 active:80:2 passive:443:1");
+	vt_store_close(st);
+}
+
 static void test_reopen(void **state)
 {
 	fixture *fx = *state;
@@ -778,6 +812,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_put_load_all, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_load_one_run, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_active_services_add, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ident_most_confident, setup,
 						teardown),
