@@ -127,6 +127,17 @@ enum vt_onpath_alarm {
 /* Judges an ARP frame received from the wire (not one of ours); fills
  * why (VT_ERRBUF_LEN) when it is an alarm. */
 int vt_onpath_judge(const vt_targets *t, const vt_arp_msg *m, char *why);
+/*
+ * While spoofing: answers at once an ARP request the gateway makes for a
+ * victim's address, or a victim makes for the gateway's, with our MAC.
+ * Linux re-resolves a stale neighbour entry with unicast requests to the
+ * MAC it holds (ours) before it broadcasts, so answering them keeps the
+ * entries on us between the paced rounds instead of letting the true
+ * device's answer to a later broadcast take the path back for a while.
+ * Returns 1 when a reply was sent, 0 otherwise.
+ */
+int vt_onpath_answer(int fd, int ifindex, const vt_targets *t,
+		     const vt_arp_msg *m);
 
 /* ---- forwarding and redirects (sysctl.c) ---- */
 

@@ -477,8 +477,12 @@ static int watch_arp(run *r)
 		if (got < 0)
 			return 0;
 		int a = out ? VT_ONPATH_QUIET : vt_onpath_judge(&r->t, &m, why);
-		if (a == VT_ONPATH_QUIET)
+		if (a == VT_ONPATH_QUIET) {
+			if (!out)
+				vt_onpath_answer(r->arp_fd, r->nif.ifindex,
+						 &r->t, &m);
 			continue;
+		}
 		vt_cli_error(CMD, "stopping: %s", why);
 		if (a == VT_ONPATH_GW_CHANGED)
 			recheck_gw(r);

@@ -45,6 +45,27 @@ int vt_onpath_poison(int fd, int ifindex, const vt_targets *t)
 	return sent;
 }
 
+int vt_onpath_answer(int fd, int ifindex, const vt_targets *t,
+		     const vt_arp_msg *m)
+{
+	if (m->op != 1)
+		return 0;
+	if (!memcmp(m->spa, t->gw.ip, 4) && !memcmp(m->sha, t->gw.mac, 6)) {
+		for (size_t i = 0; i < t->n; i++)
+			if (!memcmp(m->tpa, t->v[i].ip, 4))
+				return claim(fd, ifindex, t, &t->gw, t->v[i].ip,
+					     t->self.mac);
+		return 0;
+	}
+	for (size_t i = 0; i < t->n; i++)
+		if (!memcmp(m->spa, t->v[i].ip, 4) &&
+		    !memcmp(m->sha, t->v[i].mac, 6) &&
+		    !memcmp(m->tpa, t->gw.ip, 4))
+			return claim(fd, ifindex, t, &t->v[i], t->gw.ip,
+				     t->self.mac);
+	return 0;
+}
+
 int vt_onpath_correct_round(int fd, int ifindex, const vt_targets *t)
 {
 	int sent = 0;
